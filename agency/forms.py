@@ -1,0 +1,38 @@
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+
+
+class DeadlineForm(forms.Form):
+    """The calendar page's calculator: a start and a number of business days or hours."""
+
+    start = forms.DateTimeField(
+        label="Start (date and time, Eastern)",
+        help_text="For example 2026-07-02 10:00.",
+        input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"class": "usa-input", "type": "datetime-local"}),
+    )
+    amount = forms.DecimalField(
+        label="How many",
+        min_value=0,
+        max_value=365,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"class": "usa-input", "step": "0.25"}),
+    )
+    unit = forms.ChoiceField(
+        label="Of",
+        choices=[("days", "Business days"), ("hours", "Business hours")],
+        widget=forms.Select(attrs={"class": "usa-select"}),
+    )
+
+    def clean_start(self) -> datetime:
+        start = self.cleaned_data["start"]
+        return start if timezone.is_aware(start) else timezone.make_aware(start)
+
+    def clean(self):
+        cleaned = super().clean()
+        amount, unit = cleaned.get("amount"), cleaned.get("unit")
+        if amount is not None and unit == "days" and amount != int(amount):
+            self.add_error("amount", "Business days must be a whole number.")
+        return cleaned

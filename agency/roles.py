@@ -1,0 +1,105 @@
+"""Hearth's roles: one Django group each, with the model permissions the role needs.
+
+The groups are created by a data migration (agency/migrations/0002_roles.py) and kept in
+step with ROLE_PERMISSIONS by `manage.py sync_roles`; later apps add their permissions
+here and call `sync_role_groups` from a data migration of their own.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", "Caseworker"
+    SUPERVISOR = "supervisor", "Supervisor"
+    AREA_ADMINISTRATOR = "area_administrator", "Area Administrator"
+    OMBUDSMAN_STAFF = "ombudsman_staff", "Ombudsman Staff"
+    OMBUDSMAN_LEAD = "ombudsman_lead", "Ombudsman Lead"
+    ORE_ANALYST = "ore_analyst", "ORE Analyst"
+    PERFORMANCE_MANAGEMENT = "performance_management", "Performance Management"
+    QUALITY_REVIEWER = "quality_reviewer", "Quality Reviewer"
+    COMMISSIONERS_OFFICE = "commissioners_office", "Commissioner's Office"
+    SYSTEM_ADMINISTRATOR = "system_administrator", "System Administrator"
+
+    @property
+    def group_name(self) -> str:
+        return self.label
+
+
+# Roles whose work spans the whole agency rather than one office or unit.
+STATEWIDE_ROLES = frozenset(
+    {
+        Role.QUALITY_REVIEWER,
+        Role.COMMISSIONERS_OFFICE,
+        Role.SYSTEM_ADMINISTRATOR,
+        Role.PERFORMANCE_MANAGEMENT,
+        Role.ORE_ANALYST,
+    }
+)
+
+_READ_ORGANISATION = [
+    "agency.view_region",
+    "agency.view_worklocation",
+    "agency.view_unit",
+    "agency.view_staffprofile",
+    "agency.view_closureday",
+]
+_MANAGE_ORGANISATION = [
+    f"agency.{action}_{model}"
+    for model in ("region", "worklocation", "unit", "staffprofile", "closureday")
+    for action in ("add", "change", "delete", "view")
+]
+
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.CASEWORKER: _READ_ORGANISATION,
+    Role.SUPERVISOR: _READ_ORGANISATION,
+    Role.AREA_ADMINISTRATOR: _READ_ORGANISATION,
+    Role.OMBUDSMAN_STAFF: _READ_ORGANISATION,
+    Role.OMBUDSMAN_LEAD: _READ_ORGANISATION,
+    Role.ORE_ANALYST: _READ_ORGANISATION,
+    Role.PERFORMANCE_MANAGEMENT: _READ_ORGANISATION,
+    Role.QUALITY_REVIEWER: _READ_ORGANISATION,
+    Role.COMMISSIONERS_OFFICE: _READ_ORGANISATION,
+    Role.SYSTEM_ADMINISTRATOR: [
+        *_MANAGE_ORGANISATION,
+        "auth.view_user",
+        "auth.change_user",
+        "auth.add_user",
+        "auth.view_group",
+        "authtoken.view_tokenproxy",
+        "authtoken.add_tokenproxy",
+        "authtoken.delete_tokenproxy",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+    ],
+}
+
+
+def sync_role_groups(apps, schema_editor=None) -> None:
+    """Create every role's group and give it exactly the permissions listed above.
+
+    Runs inside migrations (with historical `apps`) and from `manage.py sync_roles`.
+    Permissions are normally created after migrations; creating them first lets a data
+    migration assign permissions of models that were created in the same run.
+    """
+    for app_config in apps.get_app_configs():
+        stub = app_config.models_module is None  # historical apps inside a migration
+        if stub:
+            app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        if stub:
+            app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.group_name)
+        wanted = set()
+        for name in names:
+            app_label, codename = name.split(".")
+            wanted |= set(
+                Permission.objects.filter(
+                    content_type__app_label=app_label, codename=codename
+                ).values_list("pk", flat=True)
+            )
+        group.permissions.set(wanted)

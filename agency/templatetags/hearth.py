@@ -1,0 +1,24 @@
+from django import forms, template
+
+register = template.Library()
+
+_CLASSES = {
+    forms.Select: "usa-select",
+    forms.SelectMultiple: "usa-select",
+    forms.Textarea: "usa-textarea",
+    forms.CheckboxInput: "usa-checkbox__input",
+    forms.RadioSelect: "usa-radio__input",
+    forms.FileInput: "usa-file-input",
+}
+
+
+@register.filter
+def uswds(bound_field):
+    """Render a form field with its USWDS class, whatever form it comes from (Django's
+    own auth forms included), keeping the widget's aria attributes."""
+    widget = bound_field.field.widget
+    css = next((c for kind, c in _CLASSES.items() if isinstance(widget, kind)), "usa-input")
+    if bound_field.errors:
+        css += " usa-input--error"
+    existing = widget.attrs.get("class", "")
+    return bound_field.as_widget(attrs={"class": f"{existing} {css}".strip()})

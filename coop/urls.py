@@ -1,0 +1,8 @@
+from django.urls import path
+
+from agency.views import workspace_coming_soon
+
+app_name = "coop"
+urlpatterns = [
+    path("", workspace_coming_soon("coop"), name="registry"),
+]
