@@ -84,7 +84,7 @@ def sync_role_groups(apps, schema_editor=None) -> None:
     migration assign permissions of models that were created in the same run.
     """
     for app_config in apps.get_app_configs():
-        stub = app_config.models_module is None  # historical apps inside a migration
+        stub = getattr(app_config, "models_module", None) is None  # historical apps (migrations)
         if stub:
             app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agency.forms_auth import LoginForm
@@ -27,6 +29,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages (like admin's) that do not name an icon.
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}hearth/favicon.svg")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("agency.api.urls")),

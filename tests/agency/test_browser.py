@@ -1,0 +1,145 @@
+"""Browser journeys in Debian's Chromium through Playwright (never a downloaded browser).
+
+Without /usr/bin/chromium these tests skip, unless HEARTH_REQUIRE_BROWSER=1 (CI), where
+they fail. Screenshots are saved under test-artifacts/screens/.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from agency.demo import DEMO_PASSWORD
+from agency.roles import Role
+from agency.workspaces import BY_KEY, HOME
+from tests.factories import make_location, make_unit, make_user
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+ROOT = Path(__file__).resolve().parents[2]
+SCREENS = ROOT / "test-artifacts" / "screens"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("HEARTH_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+    # make from here are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    # bypass_csp lets the accessibility checker (axe-core) be injected into the page.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def log_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("networkidle")
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => await axe.run(document)")
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} elements)"
+        for v in results["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_each_role_logs_in_and_lands_on_its_home_page(page, live_server, role):
+    office = make_location(name="Hartford Area Office")
+    user = make_user(
+        role,
+        unit=make_unit(office),
+        username=f"demo-{role.value}",
+        first_name="Demo",
+        last_name=role.label,
+        is_staff=role == Role.SYSTEM_ADMINISTRATOR,
+    )
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+
+    log_in(page, live_server, user.username)
+
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"home-{role.value}.png"), full_page=True)
+    if role == Role.SYSTEM_ADMINISTRATOR:
+        assert page.url.endswith("/admin/")
+        assert "Hearth administration" in page.content()
+        return
+    workspace = BY_KEY[HOME[role]]
+    assert page.title() == f"{workspace.label} · Hearth"
+    assert page.get_by_role("heading", level=1).inner_text() == workspace.label
+    assert page.get_by_role("navigation", name="Primary navigation").is_visible()
+    assert f"Demo {role.label}" in page.locator(".hearth-whoami").inner_text()
+    assert serious_accessibility_violations(page) == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_caseworker_reads_a_notification_and_computes_a_deadline(page, live_server):
+    caseworker = make_user(Role.CASEWORKER, unit=make_unit(), username="casey")
+    caseworker.set_password(DEMO_PASSWORD)
+    caseworker.save()
+    from agency import services
+
+    services.notification_send(
+        recipient=caseworker, kind="test", subject="Visit the Rivera children", link="/calendar/"
+    )
+    log_in(page, live_server, "casey")
+
+    page.get_by_role("link", name="Notifications").click()
+    assert page.title() == "Notifications · Hearth"
+    page.get_by_role("button", name="Mark read: Visit the Rivera children").click()
+    page.get_by_text("Read", exact=True).wait_for()
+    assert serious_accessibility_violations(page) == []
+
+    page.get_by_role("link", name="Calendar").click()
+    page.get_by_label("Start (date and time, Eastern)").fill("2026-07-02T10:00")
+    page.get_by_label("How many").fill("2")
+    page.get_by_role("button", name="Compute deadline").click()
+    assert "Due Tuesday 7 July 2026, 17:00" in page.inner_text("main")
+    assert "Friday 3 July 2026 skipped: Independence Day (observed)." in page.inner_text("main")
+    page.screenshot(path=str(SCREENS / "calendar-deadline.png"), full_page=True)
+    assert serious_accessibility_violations(page) == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_login_form_shows_a_clear_error_for_a_wrong_password(page, live_server):
+    make_user(Role.CASEWORKER, unit=make_unit(), username="casey")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("casey")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Log in").click()
+    alert = page.get_by_role("alert")
+    assert "correct username and password" in alert.inner_text()
+    assert serious_accessibility_violations(page) == []
