@@ -42,7 +42,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # Through the service, so the user's group always matches the role.
-        services.staff_profile_save(
+        profile = services.staff_profile_save(
             user=obj.user,
             role=obj.role,
             work_location=obj.work_location,
@@ -50,6 +50,8 @@ class StaffProfileAdmin(admin.ModelAdmin):
             job_title=obj.job_title,
             phone=obj.phone,
         )
+        # The service saved its own instance; the admin's history and redirect use obj.pk.
+        obj.pk = profile.pk
 
 
 @admin.register(ClosureDay)
@@ -67,9 +69,12 @@ class ClosureDayAdmin(admin.ModelAdmin):
             obj.save(update_fields=["reason"])
             return
         try:
-            services.closure_day_add(day=obj.date, reason=obj.reason, actor=request.user)
+            closure = services.closure_day_add(day=obj.date, reason=obj.reason, actor=request.user)
         except ValidationError as exc:  # pragma: no cover - the form's unique check runs first
             messages.error(request, "; ".join(exc.messages))
+            return
+        # The service saved its own instance; the admin's history and redirect use obj.pk.
+        obj.pk, obj.created_by, obj.created_at = closure.pk, closure.created_by, closure.created_at
 
     def delete_model(self, request, obj):
         services.closure_day_remove(day=obj.date, actor=request.user)

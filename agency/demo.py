@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from agency.roles import Role
 
-DEMO_PASSWORD = "hearth-demo"
+DEMO_PASSWORD = "hearth-demo"  # noqa: S105 - public by design, development only
 
 
 @dataclass(frozen=True)
@@ -27,5 +27,11 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("opm", Role.PERFORMANCE_MANAGEMENT, "Taylor", "Nguyen"),
     DemoLogin("reviewer", Role.QUALITY_REVIEWER, "Jamie", "Brooks"),
     DemoLogin("commissioner", Role.COMMISSIONERS_OFFICE, "Alex", "Morales"),
-    DemoLogin("sysadmin", Role.SYSTEM_ADMINISTRATOR, "Pat", "Kowalski", "Django admin; no access to confidential records"),
+    DemoLogin(
+        "sysadmin",
+        Role.SYSTEM_ADMINISTRATOR,
+        "Pat",
+        "Kowalski",
+        "Django admin; no access to confidential records",
+    ),
 )

@@ -108,7 +108,11 @@ class StaffProfile(models.Model):
         return f"{self.user.get_full_name() or self.user.username} ({self.get_role_display()})"
 
     def clean(self) -> None:
-        if self.unit_id and self.work_location_id and self.unit.work_location_id != self.work_location_id:
+        if (
+            self.unit_id
+            and self.work_location_id
+            and self.unit.work_location_id != self.work_location_id
+        ):
             raise ValidationError({"unit": "The unit must belong to the person's work location."})
 
 
@@ -139,7 +143,7 @@ class Notification(models.Model):
     link = models.CharField(max_length=500, blank=True, help_text="A path inside Hearth.")
     # Reminders carry "<object>:<kind>:<threshold>" so a sweep that runs twice, or on
     # two workers at once, inserts the second copy into a unique index and stops there.
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(default=clock.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -149,7 +153,7 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "dedupe_key"],
-                condition=Q(dedupe_key__isnull=False),
+                condition=~Q(dedupe_key=""),
                 name="notification_once_per_key",
             )
         ]

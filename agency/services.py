@@ -84,7 +84,7 @@ def notification_send(
     subject: str,
     body: str = "",
     link: str = "",
-    dedupe_key: str | None = None,
+    dedupe_key: str = "",
 ) -> Notification | None:
     """Put a notification in the recipient's inbox and queue its email.
 
@@ -103,7 +103,7 @@ def notification_send(
                 dedupe_key=dedupe_key,
             )
     except IntegrityError:
-        if dedupe_key is None:
+        if not dedupe_key:
             raise
         return None
     if recipient.email:

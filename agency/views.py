@@ -42,9 +42,7 @@ def inbox(request):
     page = Paginator(selectors.inbox(request.user, unread_only=unread_only), 25).get_page(
         request.GET.get("page")
     )
-    return render(
-        request, "agency/inbox.html", {"page": page, "unread_only": unread_only}
-    )
+    return render(request, "agency/inbox.html", {"page": page, "unread_only": unread_only})
 
 
 @login_required
@@ -84,7 +82,9 @@ def calendar_page(request):
     today = clock.today()
     closed = [
         (day, reason)
-        for day, reason in calendar.skipped_days(cal, today - timedelta(days=1), today + timedelta(days=365))
+        for day, reason in calendar.skipped_days(
+            cal, today - timedelta(days=1), today + timedelta(days=365)
+        )
         if reason != "weekend"
     ]
     form = DeadlineForm(request.GET or None)
@@ -102,7 +102,12 @@ def calendar_page(request):
     return render(
         request,
         "agency/calendar.html",
-        {"closed_days": closed, "form": form, "result": result, "calendar_url": reverse("calendar")},
+        {
+            "closed_days": closed,
+            "form": form,
+            "result": result,
+            "calendar_url": reverse("calendar"),
+        },
     )
 
 
@@ -118,9 +123,7 @@ def workspace_coming_soon(key: str):
 
     @workspace_required(key)
     def view(request):
-        return render(
-            request, "agency/workspace_coming_soon.html", {"workspace": BY_KEY[key]}
-        )
+        return render(request, "agency/workspace_coming_soon.html", {"workspace": BY_KEY[key]})
 
     view.__name__ = f"{key}_workspace"
     return view

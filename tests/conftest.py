@@ -1,5 +1,7 @@
 import pytest
+from django.apps import apps
 
+from agency.roles import sync_role_groups
 from tests.factories import make_personas, make_user
 
 
@@ -12,3 +14,10 @@ def personas(db):
 def user_with_role(db):
     """Make a user holding `role` (staff profile and group included)."""
     return make_user
+
+
+@pytest.fixture
+def role_groups(transactional_db):
+    """The role groups the data migration made. Transactional tests (live server,
+    threads) flush every table afterwards, migration data included; this puts them back."""
+    sync_role_groups(apps)

@@ -21,7 +21,6 @@ def exception_handler(exc, context):
             detail = {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(exc, exceptions.ValidationError):
-        if isinstance(response.data, list):
-            response.data = {"non_field_errors": response.data}
+    if isinstance(exc, exceptions.ValidationError) and isinstance(response.data, list):
+        response.data = {"non_field_errors": response.data}
     return response

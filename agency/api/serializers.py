@@ -62,7 +62,9 @@ class DeadlineQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if ("business_days" in attrs) == ("business_hours" in attrs):
-            raise serializers.ValidationError("Give exactly one of business_days or business_hours.")
+            raise serializers.ValidationError(
+                "Give exactly one of business_days or business_hours."
+            )
         return attrs
 
 

@@ -57,7 +57,10 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ClosureDayViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Days the agency is closed. Anyone with a role reads them; adding and removing
     need the `agency.add_closureday` / `agency.delete_closureday` permissions (system
@@ -140,7 +143,10 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         services.notification_mark_read(notification=notification)
         return Response(self.get_serializer(notification).data)
 
-    @extend_schema(request=None, responses={200: {"type": "object", "properties": {"marked": {"type": "integer"}}}})
+    @extend_schema(
+        request=None,
+        responses={200: {"type": "object", "properties": {"marked": {"type": "integer"}}}},
+    )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         return Response({"marked": services.notifications_mark_all_read(user=request.user)})

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from agency import services
@@ -176,9 +175,7 @@ def test_adding_a_closure_day_twice_answers_400_on_date(client, sysadmin):
     services.closure_day_add(day=date(2027, 2, 16), reason="Winter storm")
     client.force_login(sysadmin)
 
-    response = client.post(
-        "/api/calendar/closure-days/", {"date": "2027-02-16", "reason": "Again"}
-    )
+    response = client.post("/api/calendar/closure-days/", {"date": "2027-02-16", "reason": "Again"})
 
     assert response.status_code == 400
     assert response.json() == {"date": ["2027-02-16 is already a closure day."]}
@@ -382,7 +379,9 @@ def fast_hasher(settings):
 def test_a_token_from_username_and_password_authenticates_the_api(client, db, fast_hasher):
     user = make_user(Role.QUALITY_REVIEWER, username="jamie", password="right-password-1")
 
-    response = client.post("/api/auth/token/", {"username": "jamie", "password": "right-password-1"})
+    response = client.post(
+        "/api/auth/token/", {"username": "jamie", "password": "right-password-1"}
+    )
 
     assert response.status_code == 200
     token = response.json()["token"]
@@ -445,4 +444,3 @@ def test_docs_page_is_html(as_caseworker):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert "swagger" in response.content.decode().lower()
-

@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ROOT / "test-artifacts" / "screens"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
-pytestmark = pytest.mark.browser
+# Live-server tests run in transactions that end with a flush: recreate the role groups.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("role_groups")]
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +75,7 @@ def serious_accessibility_violations(page) -> list[str]:
     ]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
 def test_each_role_logs_in_and_lands_on_its_home_page(page, live_server, role):
     office = make_location(name="Hartford Area Office")
@@ -105,7 +106,7 @@ def test_each_role_logs_in_and_lands_on_its_home_page(page, live_server, role):
     assert serious_accessibility_violations(page) == []
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_caseworker_reads_a_notification_and_computes_a_deadline(page, live_server):
     caseworker = make_user(Role.CASEWORKER, unit=make_unit(), username="casey")
     caseworker.set_password(DEMO_PASSWORD)
@@ -133,7 +134,7 @@ def test_caseworker_reads_a_notification_and_computes_a_deadline(page, live_serv
     assert serious_accessibility_violations(page) == []
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_login_form_shows_a_clear_error_for_a_wrong_password(page, live_server):
     make_user(Role.CASEWORKER, unit=make_unit(), username="casey")
     page.goto(f"{live_server.url}/accounts/login/")

@@ -1,5 +1,6 @@
 """manage.py seed, closure_day and sync_roles."""
 
+import re
 from datetime import date
 from io import StringIO
 
@@ -194,7 +195,9 @@ def test_closure_day_refuses_a_bad_date(db, action):
     if action == "add":
         args += ["--reason", "Snow"]
 
-    with pytest.raises(CommandError, match="'2027-13-01' is not a date: use YYYY-MM-DD."):
+    with pytest.raises(
+        CommandError, match=re.escape("'2027-13-01' is not a date: use YYYY-MM-DD.")
+    ):
         run(*args)
     assert not ClosureDay.objects.exists()
 

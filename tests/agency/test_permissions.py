@@ -209,7 +209,9 @@ def test_api_refuses_anonymous_with_403(client, api_objects, method, name, kwarg
 
 
 @pytest.mark.parametrize(("method", "name", "kwargs"), API_ENDPOINTS)
-def test_api_refuses_user_without_role_with_403(client, personas, api_objects, method, name, kwargs):
+def test_api_refuses_user_without_role_with_403(
+    client, personas, api_objects, method, name, kwargs
+):
     client.force_login(personas.outsider)
 
     response = _api_call(client, method, name, kwargs, api_objects)

@@ -20,7 +20,9 @@ ON_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresq
 
 
 def role_groups(user) -> set[str]:
-    return set(user.groups.filter(name__in=[r.group_name for r in Role]).values_list("name", flat=True))
+    return set(
+        user.groups.filter(name__in=[r.group_name for r in Role]).values_list("name", flat=True)
+    )
 
 
 # --- staff profiles ----------------------------------------------------------------------
@@ -208,7 +210,9 @@ def test_notifications_without_a_dedupe_key_are_never_merged(db):
 
 
 def test_notification_send_cuts_a_long_subject_to_the_column(db):
-    notification = services.notification_send(recipient=make_user(email=""), kind="k", subject="x" * 300)
+    notification = services.notification_send(
+        recipient=make_user(email=""), kind="k", subject="x" * 300
+    )
 
     notification.refresh_from_db()
     assert len(notification.subject) == 200
@@ -245,7 +249,8 @@ def test_a_deduplicated_notification_queues_no_second_email(db, django_capture_o
 
 
 @pytest.mark.skipif(
-    not ON_POSTGRES, reason="SQLite serialises writers; the race needs Postgres's concurrent inserts."
+    not ON_POSTGRES,
+    reason="SQLite serialises writers; the race needs Postgres's concurrent inserts.",
 )
 # Transactional, so each thread's connection sees the committed recipient; serialized
 # rollback puts back the role groups the flush afterwards removes.

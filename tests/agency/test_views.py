@@ -4,6 +4,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
@@ -65,9 +66,7 @@ def test_logging_in_with_the_right_password_lands_on_the_workspace(client, db, f
     assert response.status_code == 200
 
 
-def test_five_failed_logins_lock_the_account_even_for_the_right_password(
-    client, db, fast_hasher
-):
+def test_five_failed_logins_lock_the_account_even_for_the_right_password(client, db, fast_hasher):
     make_user(Role.CASEWORKER, username="casey", password="right-password-1")
     login = reverse("login")
     for _ in range(5):
@@ -78,6 +77,9 @@ def test_five_failed_logins_lock_the_account_even_for_the_right_password(
     assert response.status_code in (403, 429)
     assert "Account locked" in response.text
     assert "_auth_user_id" not in client.session
+    # Kept in the database (rolled back after each test), not in a cache that would leak
+    # into the next test: the test below uses the same username and address.
+    assert AccessAttempt.objects.get(username="casey").failures_since_start >= 5
 
 
 def test_four_failed_logins_do_not_lock_the_account(client, db, fast_hasher):
@@ -100,9 +102,7 @@ def test_a_lockout_of_one_account_leaves_the_others_alone(client, db, fast_hashe
     for _ in range(5):
         client.post(reverse("login"), {"username": "casey", "password": "wrong"})
 
-    response = client.post(
-        reverse("login"), {"username": "jordan", "password": "right-password-2"}
-    )
+    response = client.post(reverse("login"), {"username": "jordan", "password": "right-password-2"})
 
     assert response.status_code == 302
 
@@ -287,7 +287,12 @@ def test_opening_a_notification_marks_it_read_and_follows_its_link(client, perso
 
 @pytest.mark.parametrize(
     "link",
-    ["https://evil.example/", "//evil.example/phish", "javascript:alert(1)", "http:/\\evil.example"],
+    [
+        "https://evil.example/",
+        "//evil.example/phish",
+        "javascript:alert(1)",
+        "http:/\\evil.example",
+    ],
 )
 def test_opening_a_notification_never_redirects_outside_hearth(client, personas, link):
     notification = notify(personas.caseworker, link=link)

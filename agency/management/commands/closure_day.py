@@ -29,7 +29,9 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         try:
             if action == "add":
-                closure = services.closure_day_add(day=_day(options["day"]), reason=options["reason"])
+                closure = services.closure_day_add(
+                    day=_day(options["day"]), reason=options["reason"]
+                )
                 self.stdout.write(self.style.SUCCESS(f"Added closure day {closure}."))
             elif action == "remove":
                 day = _day(options["day"])

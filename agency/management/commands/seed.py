@@ -43,14 +43,18 @@ POSTAL = {
     "Meriden": "06450", "New Britain": "06051", "East Windsor": "06088",
     "East Hartford": "06108",
 }  # fmt: skip
-STREETS = ["Main Street", "State Street", "Church Street", "Elm Street", "Bank Street",
-           "Washington Avenue", "Park Road", "Asylum Avenue", "Hudson Street"]  # fmt: skip
-FIRST = ["Alex", "Amara", "Ana", "Ben", "Carmen", "Chris", "Dee", "Eli", "Fatima", "Gabe",
-         "Grace", "Hector", "Ines", "Jamal", "Jess", "Kim", "Lena", "Luis", "Maya", "Nia",
-         "Omar", "Priya", "Quinn", "Rosa", "Sean", "Tara", "Uma", "Victor", "Wen", "Yusuf"]  # fmt: skip
-LAST = ["Adams", "Baptiste", "Castillo", "Doyle", "Evans", "Fernandez", "Garcia", "Hughes",
-        "Ibrahim", "Jensen", "Kaur", "Lopez", "Murphy", "Nowak", "Ortiz", "Perez", "Quinlan",
-        "Reyes", "Silva", "Thompson", "Usman", "Vargas", "Walsh", "Xu", "Young", "Zhang"]  # fmt: skip
+STREETS = [
+    "Main Street", "State Street", "Church Street", "Elm Street", "Bank Street",
+    "Washington Avenue", "Park Road", "Asylum Avenue", "Hudson Street",
+]  # fmt: skip
+FIRST = (
+    "Alex Amara Ana Ben Carmen Chris Dee Eli Fatima Gabe Grace Hector Ines Jamal Jess Kim "
+    "Lena Luis Maya Nia Omar Priya Quinn Rosa Sean Tara Uma Victor Wen Yusuf"
+).split()
+LAST = (
+    "Adams Baptiste Castillo Doyle Evans Fernandez Garcia Hughes Ibrahim Jensen Kaur Lopez "
+    "Murphy Nowak Ortiz Perez Quinlan Reyes Silva Thompson Usman Vargas Walsh Xu Young Zhang"
+).split()
 
 
 @dataclass(frozen=True)
@@ -85,17 +89,23 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="Do nothing when the database has data."
         )
         parser.add_argument(
-            "--force", action="store_true", help="Allow seeding with DEBUG off (never in production)."
+            "--force",
+            action="store_true",
+            help="Allow seeding with DEBUG off (never in production).",
         )
 
     def handle(self, *args, seed, scale, if_empty, force, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("Refusing to load demo data with DEBUG off (demo passwords are public).")
+            raise CommandError(
+                "Refusing to load demo data with DEBUG off (demo passwords are public)."
+            )
         if Region.objects.exists():
             if if_empty:
                 self.stdout.write("The database already has data; no demo data loaded.")
                 return
-            raise CommandError("The database already has data. Use a fresh database, or --if-empty.")
+            raise CommandError(
+                "The database already has data. Use a fresh database, or --if-empty."
+            )
         with transaction.atomic():
             Builder(random.Random(seed), SCALES[scale]).build()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded (seed {seed}, scale {scale})."))
@@ -129,7 +139,9 @@ class Builder:
             self.location(name, WorkLocation.Kind.FACILITY, by_code[code], city)
             for name, code, city in FACILITIES
         ]
-        central = self.location("Central Office", WorkLocation.Kind.CENTRAL_OFFICE, None, "Hartford")
+        central = self.location(
+            "Central Office", WorkLocation.Kind.CENTRAL_OFFICE, None, "Hartford"
+        )
         locations.append(central)
         locations = WorkLocation.objects.bulk_create(locations)
         offices = [loc for loc in locations if loc.kind == WorkLocation.Kind.AREA_OFFICE]
@@ -170,7 +182,11 @@ class Builder:
         created = {user.username: user for user in User.objects.bulk_create(self.users)}
         StaffProfile.objects.bulk_create(
             StaffProfile(
-                user=created[username], role=role, job_title=title, work_location=location, unit=unit
+                user=created[username],
+                role=role,
+                job_title=title,
+                work_location=location,
+                unit=unit,
             )
             for username, role, location, unit, title in self.profiles
         )
@@ -179,7 +195,9 @@ class Builder:
         Unit.objects.bulk_update(units, ["supervisor"])
         groups = {group.name: group for group in Group.objects.all()}
         User.groups.through.objects.bulk_create(
-            User.groups.through(user_id=created[username].pk, group_id=groups[Role(role).group_name].pk)
+            User.groups.through(
+                user_id=created[username].pk, group_id=groups[Role(role).group_name].pk
+            )
             for username, role, *_ in self.profiles
         )
         self.extras(created)
