@@ -1,9 +1,13 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from guardian.admin import GuardedModelAdmin
 
 from agency import services
 from agency.models import ClosureDay, Notification, Region, StaffProfile, Unit, WorkLocation
+
+User = get_user_model()
 
 
 @admin.register(Region)
@@ -93,3 +97,19 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "read_at", "emailed_at", "dedupe_key"]
     raw_id_fields = ["recipient"]
+
+
+class HearthUserAdmin(UserAdmin):
+    """Only superusers grant superuser status, groups and single permissions. A system
+    administrator manages accounts; roles come from the staff profile (which sets the
+    group), so nobody can lift their own access by editing their account."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "groups", "user_permissions"]
+        return readonly
+
+
+admin.site.unregister(User)
+admin.site.register(User, HearthUserAdmin)

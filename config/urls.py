@@ -1,3 +1,5 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -34,7 +36,14 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages (like admin's) that do not name an icon.
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}hearth/favicon.svg")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        # Swagger UI sets inline styles; its scripts stay same-origin (the "split" view).
+        csp_update({"style-src": [UNSAFE_INLINE]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
     path("api/", include("agency.api.urls")),
     path("casework/", include("casework.urls")),
     path("quality/", include("quality.urls")),

@@ -264,3 +264,35 @@ def test_admin_edits_a_closure_days_reason_but_not_its_date(as_sysadmin):
     assert response.status_code == 302
     closure.refresh_from_db()
     assert (closure.date, closure.reason) == (date(2027, 2, 16), "Winter storm and power cut")
+
+
+def test_system_administrator_cannot_make_anyone_a_superuser(as_sysadmin, sysadmin, personas):
+    target = personas.caseworker
+    url = reverse("admin:auth_user_change", args=[target.pk])
+    page = as_sysadmin.get(url)
+    assert page.status_code == 200
+    assert 'name="is_superuser"' not in page.text
+
+    as_sysadmin.post(
+        url,
+        {
+            "username": target.username,
+            "first_name": target.first_name,
+            "last_name": target.last_name,
+            "email": target.email,
+            "is_active": "on",
+            "is_superuser": "on",
+            "date_joined_0": "2026-11-23",
+            "date_joined_1": "09:00:00",
+        },
+    )
+    target.refresh_from_db()
+    assert not target.is_superuser
+    assert target.groups.filter(name=Role.CASEWORKER.group_name).exists()
+
+
+def test_superuser_still_edits_superuser_status(client, personas):
+    admin_user = make_user(None, is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:auth_user_change", args=[personas.caseworker.pk]))
+    assert 'name="is_superuser"' in page.text
