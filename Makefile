@@ -15,6 +15,7 @@ help:
 	@echo "make run     install, migrate, load demo data, start web + Celery worker + beat"
 	@echo "make test    install and run the whole test suite (Postgres when DATABASE_URL is set)"
 	@echo "make lint    ruff check and format check"
+	@echo "make bench   requests/s of the list pages at state scale (DATABASE_URL=postgres://...)"
 	@echo "make clean   remove .venv, node_modules, var/ and built assets"
 
 # Python: a virtualenv with the pinned dependencies (constraints.txt pins the rest).
@@ -68,6 +69,10 @@ format: install
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$(openssl rand -base64 60 | tr -d '\n') ALLOWED_HOSTS=hearth.example.gov \
 	  $(PY) manage.py check --deploy --fail-level WARNING
+
+# Throughput of the list pages at state scale under gunicorn (needs a Postgres DATABASE_URL).
+bench: install
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var static/vendor

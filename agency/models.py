@@ -134,8 +134,12 @@ class ClosureDay(models.Model):
 
 
 class Notification(models.Model):
+    # No index of its own: "notification_inbox" (recipient, -created_at) serves it.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(max_length=60, help_text='What it is about, e.g. "iff_due_soon".')
     subject = models.CharField(max_length=200)

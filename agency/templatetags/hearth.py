@@ -1,4 +1,5 @@
 from django import forms, template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -22,3 +23,15 @@ def uswds(bound_field):
         css += " usa-input--error"
     existing = widget.attrs.get("class", "")
     return bound_field.as_widget(attrs={"class": f"{existing} {css}".strip()})
+
+
+@register.filter
+def when(value):
+    """An instant as staff read it, in Eastern time: "Mon 23 Nov 2026, 13:42".
+
+    Django's `date` filter translates every day and month name on each call, which costs
+    a list page of 25 rows a couple of milliseconds; Hearth's pages are in English."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"

@@ -1,0 +1,195 @@
+"""Throughput of Hearth's pages under gunicorn at state scale, with figures.
+
+    DATABASE_URL=postgres://hearth@127.0.0.1:5432/hearth_bench make bench
+
+Builds (once) a state-scale database: the state organisation from `manage.py seed --scale
+state` and --rows notifications spread over every member of staff, then serves Hearth
+with gunicorn under production settings and loads each page with concurrent clients
+logged in as a caseworker. Prints requests per second and latency percentiles per page
+against the target: half of what a bare authenticated Django list page serves on the
+same machine (about 300 requests/s on 2 cores), i.e. 150 requests/s.
+"""
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_RPS = 150
+PAGES = ["/notifications/", "/calendar/", "/casework/", "/api/notifications/"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="notifications in all")
+    parser.add_argument("--seconds", type=float, default=10, help="load time per page")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--port", type=int, default=8899)
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL to a Postgres database (benchmarks mean nothing on SQLite).")
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    prepare_data(env, manage, args.rows)
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    cookie = session_cookie("caseworker")
+
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_for(args.port)
+        print(
+            f"\ngunicorn: {args.workers} workers; {args.clients} clients; {args.seconds:g}s a page"
+        )
+        header = f"{'page':<24}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}"
+        print(f"{header}  target {TARGET_RPS}/s")
+        below = 0
+        for page in PAGES:
+            load(args.port, page, cookie, 1.0, 1)  # warm the workers' connections
+            rps, p50, p95, errors = load(args.port, page, cookie, args.seconds, args.clients)
+            verdict = "ok" if rps >= TARGET_RPS and not errors else "BELOW"
+            below += verdict != "ok"
+            print(f"{page:<24}{rps:>8.0f}{p50:>9.1f}{p95:>9.1f}{errors:>8}  {verdict}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return 1 if below else 0
+
+
+def prepare_data(env: dict, manage: list[str], rows: int) -> None:
+    from django.db import connection
+
+    from agency.models import Notification, Region
+
+    if not Region.objects.exists():
+        print("Seeding the state-scale organisation ...")
+        subprocess.run(
+            [*manage, "seed", "--scale", "state", "--force"], cwd=ROOT, env=env, check=True
+        )
+    have = Notification.objects.count()
+    if have >= rows:
+        print(f"{have:,} notifications already in place.")
+        return
+    started = time.monotonic()
+    # One INSERT ... SELECT: a million rows in seconds, spread round-robin over staff.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO agency_notification
+                (recipient_id, kind, subject, body, link, dedupe_key, created_at, read_at,
+                 emailed_at)
+            SELECT u.ids[1 + (n %% array_length(u.ids, 1))], 'bench',
+                   'Reminder ' || n, 'Generated for the benchmark.', '/calendar/', '',
+                   now() - (n || ' minutes')::interval,
+                   CASE WHEN n %% 3 = 0 THEN NULL ELSE now() END, now()
+            FROM generate_series(%s, %s) AS n,
+                 (SELECT array_agg(id ORDER BY id) AS ids FROM auth_user) AS u
+            """,
+            [have + 1, rows],
+        )
+    # A freshly loaded table has no visibility map yet; autovacuum would build it in time.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE agency_notification")
+    print(f"Inserted {rows - have:,} notifications in {time.monotonic() - started:.1f}s.")
+
+
+def session_cookie(username: str) -> str:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def wait_for(port: int) -> None:
+    for _ in range(100):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz/")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("gunicorn did not answer /healthz/")
+
+
+def _client(port: int, path: str, cookie: str, seconds: float, queue) -> None:
+    latencies, errors = [], 0
+    deadline = time.monotonic() + seconds
+    headers = {"Cookie": cookie, "Host": "127.0.0.1"}
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        latencies.append(time.monotonic() - started)
+        errors += response.status != 200
+    queue.put((latencies, errors))
+
+
+def load(port: int, path: str, cookie: str, seconds: float, clients: int):
+    queue = multiprocessing.Queue()
+    processes = [
+        multiprocessing.Process(target=_client, args=(port, path, cookie, seconds, queue))
+        for _ in range(clients)
+    ]
+    for process in processes:
+        process.start()
+    results = [queue.get() for _ in processes]
+    for process in processes:
+        process.join()
+    latencies = sorted(latency for result in results for latency in result[0])
+    errors = sum(result[1] for result in results)
+    p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else 0
+    return (
+        len(latencies) / seconds,
+        statistics.median(latencies) * 1000 if latencies else 0,
+        p95 * 1000,
+        errors,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
