@@ -50,16 +50,29 @@ _MANAGE_ORGANISATION = [
     for action in ("add", "change", "delete", "view")
 ]
 
+# Casework records: workers write them, supervisors also approve; object access comes
+# from the gatekeeper (the unit hierarchy and grants), never from these alone.
+_CASEWORK_MODELS = (
+    "intake", "allegation", "iffcontact", "iffextension", "iffattempt", "case", "casemember",
+    "person", "relationship", "diligentsearchentry", "visit", "visitparticipant",
+)  # fmt: skip
+_READ_CASEWORK = [f"casework.view_{model}" for model in _CASEWORK_MODELS]
+_WRITE_CASEWORK = [
+    f"casework.{action}_{model}"
+    for model in _CASEWORK_MODELS
+    for action in ("add", "change", "view")
+]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
-    Role.CASEWORKER: _READ_ORGANISATION,
-    Role.SUPERVISOR: _READ_ORGANISATION,
-    Role.AREA_ADMINISTRATOR: _READ_ORGANISATION,
+    Role.CASEWORKER: [*_READ_ORGANISATION, *_WRITE_CASEWORK],
+    Role.SUPERVISOR: [*_READ_ORGANISATION, *_WRITE_CASEWORK, "casework.approve_casework"],
+    Role.AREA_ADMINISTRATOR: [*_READ_ORGANISATION, *_READ_CASEWORK],
     Role.OMBUDSMAN_STAFF: _READ_ORGANISATION,
     Role.OMBUDSMAN_LEAD: _READ_ORGANISATION,
     Role.ORE_ANALYST: _READ_ORGANISATION,
     Role.PERFORMANCE_MANAGEMENT: _READ_ORGANISATION,
-    Role.QUALITY_REVIEWER: _READ_ORGANISATION,
-    Role.COMMISSIONERS_OFFICE: _READ_ORGANISATION,
+    Role.QUALITY_REVIEWER: [*_READ_ORGANISATION, *_READ_CASEWORK],
+    Role.COMMISSIONERS_OFFICE: [*_READ_ORGANISATION, *_READ_CASEWORK],
     Role.SYSTEM_ADMINISTRATOR: [
         *_MANAGE_ORGANISATION,
         "auth.view_user",
@@ -72,6 +85,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "axes.view_accesslog",
+        "casework.view_exceptionalcircumstance",
+        "casework.add_exceptionalcircumstance",
+        "casework.change_exceptionalcircumstance",
     ],
 }
 

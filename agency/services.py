@@ -16,7 +16,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 
 from agency import clock
-from agency.models import ClosureDay, Notification, StaffProfile, Unit, WorkLocation
+from agency.models import (
+    ClosureDay,
+    Notification,
+    ReferenceCounter,
+    StaffProfile,
+    Unit,
+    WorkLocation,
+)
 from agency.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -150,3 +157,15 @@ def notifications_mark_all_read(*, user: Any) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=clock.now()
     )
+
+
+def reference_next(*, prefix: str) -> str:
+    """The next reference for `prefix` this year, e.g. "INT-2026-000123". Numbers are
+    handed out under a row lock, so two requests at once never share one."""
+    year = clock.today().year
+    with transaction.atomic():
+        ReferenceCounter.objects.get_or_create(prefix=prefix, year=year)
+        counter = ReferenceCounter.objects.select_for_update().get(prefix=prefix, year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+    return f"{prefix}-{year}-{counter.last:06d}"

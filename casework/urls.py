@@ -1,8 +1,12 @@
-from django.urls import path
+"""Casework pages. Each feature module under casework/views/ lists its own routes."""
 
-from agency.views import workspace_coming_soon
+from casework.views import caseload, cases, intake, people, visits
 
 app_name = "casework"
 urlpatterns = [
-    path("", workspace_coming_soon("casework"), name="caseload"),
+    *caseload.urlpatterns,
+    *cases.urlpatterns,
+    *intake.urlpatterns,
+    *people.urlpatterns,
+    *visits.urlpatterns,
 ]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_htmx",
+    "simple_history",
     "csp",
     "agency",
     "casework",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "agency.middleware.IdleSessionMiddleware",
+    # Records who made each change in the history tables.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -15,5 +15,6 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("calendar/deadline/", views.deadline, name="api-deadline"),
+    path("casework/", include("casework.api.urls")),
     path("", include(router.urls)),
 ]

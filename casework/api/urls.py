@@ -1,0 +1,19 @@
+"""The casework API under /api/casework/. Each feature module registers its viewsets on
+the shared router and may add plain routes."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from casework.api import cases, intake, people, visits
+
+router = DefaultRouter()
+for module in (cases, intake, people, visits):
+    module.register(router)
+
+urlpatterns = [
+    *cases.urlpatterns,
+    *intake.urlpatterns,
+    *people.urlpatterns,
+    *visits.urlpatterns,
+    path("", include(router.urls)),
+]

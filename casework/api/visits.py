@@ -1,0 +1,7 @@
+"""Casework API: visits."""
+
+urlpatterns: list = []
+
+
+def register(router) -> None:
+    """Register this module's viewsets on the casework router."""

@@ -1,0 +1,560 @@
+"""The practice model's records: intakes and their track, cases, people and families,
+initial face-to-face contacts (IFF), and purposeful visits.
+
+Fields, constraints and indexes only; the rules (track recommendation, due times,
+approvals, the visit grid) live in casework/services/ and casework/selectors.py.
+Every record keeps its history (django-simple-history) and is never hard-deleted from
+the UI or API: cases close, visits are marked entered in error.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from agency import clock
+from agency.models import Unit
+
+USER = settings.AUTH_USER_MODEL
+
+
+class ExceptionalCircumstance(models.Model):
+    """A circumstance that keeps a report off the Family Assessment track.
+
+    The CT slides count 15 without listing them here; the seed loads 15 placeholders,
+    labelled as such, for an administrator to replace with the agency's own list."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Race(models.Model):
+    """OMB race categories (a person may have several)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Person(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        X = "x", "X / another sex"
+        UNKNOWN = "unknown", "Unknown"
+
+    class Ethnicity(models.TextChoices):
+        HISPANIC = "hispanic", "Hispanic or Latino"
+        NOT_HISPANIC = "not_hispanic", "Not Hispanic or Latino"
+        DECLINED = "declined", "Declined to answer"
+        UNKNOWN = "unknown", "Unknown"
+
+    first_name = models.CharField(max_length=100)
+    middle_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth_estimated = models.BooleanField(default=False)
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    races = models.ManyToManyField(Race, blank=True, related_name="people")
+    ethnicity = models.CharField(
+        max_length=15, choices=Ethnicity.choices, default=Ethnicity.UNKNOWN
+    )
+    preferred_language = models.CharField(max_length=60, default="English")
+    interpreter_needed = models.BooleanField(default=False)
+    communication_needs = models.TextField(
+        blank=True, help_text="E.g. deaf or hard of hearing, uses ASL; reads large print."
+    )
+    tribal_affiliation = models.CharField(max_length=150, blank=True)
+    # A parent may be missing (diligent search logged until found) or incarcerated.
+    whereabouts_unknown = models.BooleanField(default=False)
+    incarcerated = models.BooleanField(default=False)
+    facility = models.CharField(max_length=200, blank=True)
+    facility_contact = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["last_name", "first_name", "date_of_birth"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Case(models.Model):
+    class Type(models.TextChoices):
+        INVESTIGATION = "investigation", "Investigation"
+        FAMILY_ASSESSMENT = "family_assessment", "Family assessment"
+        IN_HOME = "in_home", "In-home services"
+        OUT_OF_HOME = "out_of_home", "Out-of-home care"
+        VOLUNTARY = "voluntary", "Voluntary services"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    class Candidacy(models.TextChoices):
+        """Connecticut's Family First prevention candidacy (January 2020)."""
+
+        ACCEPTED_CARELINE = "accepted_careline", "Family with an accepted Careline call"
+        VOLUNTARY_SERVICES = "voluntary_services", "Family accepted for Voluntary Services"
+        PREGNANT_PARENTING_YOUTH = (
+            "pregnant_parenting_youth",
+            ("Pregnant or parenting youth in foster care"),
+        )
+        SIBLING_IN_CARE = "sibling_in_care", "Sibling of a child in foster care"
+        YOUTH_EXITING = "youth_exiting", "Youth exiting to permanency or aging out of care"
+        CHRONIC_ABSENCE = "chronic_absence", "Community: chronic school absence or truancy"
+        INCARCERATED_PARENT = "incarcerated_parent", "Community: child of an incarcerated parent"
+        TRAFFICKED_YOUTH = "trafficked_youth", "Community: trafficked youth"
+        UNSTABLY_HOUSED = "unstably_housed", "Community: unstably housed or homeless youth"
+        INTERPERSONAL_VIOLENCE = (
+            "interpersonal_violence",
+            ("Community: family experiencing interpersonal violence"),
+        )
+        JUVENILE_REVIEW = "juvenile_review", ("Community: juvenile review board referral or arrest")
+        PARENTING_CONDITION = (
+            "parenting_condition",
+            ("Community: substance use, mental health condition or disability affecting parenting"),
+        )
+        SUBSTANCE_EXPOSED_INFANT = (
+            "substance_exposed_infant",
+            ("Community: infant born substance-exposed"),
+        )
+
+    number = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=150, help_text='How staff refer to it: "Rivera family".')
+    case_type = models.CharField(max_length=20, choices=Type.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField(default=clock.today)
+    closed_on = models.DateField(null=True, blank=True)
+    closing_reason = models.CharField(max_length=200, blank=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases")
+    primary_worker = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="primary_cases")
+    secondary_worker = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="secondary_cases"
+    )
+    candidacy = models.CharField(
+        max_length=30, choices=Candidacy.choices, blank=True, verbose_name="Family First candidacy"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        permissions = [("approve_casework", "Approve extensions, assessments and plans")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", closed_on__isnull=True)
+                | Q(status="closed", closed_on__isnull=False),
+                name="case_closed_on_matches_status",
+                violation_error_message="A closed case has a closing date; an open one has none.",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["primary_worker", "status"]),
+            models.Index(fields=["secondary_worker", "status"]),
+            models.Index(fields=["status", "case_type"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class CaseMember(models.Model):
+    """A person's place on a case. One row per person per case."""
+
+    class Role(models.TextChoices):
+        CHILD = "child", "Child"
+        MOTHER = "mother", "Mother"
+        FATHER = "father", "Father"
+        CAREGIVER = "caregiver", "Caregiver"
+        HOUSEHOLD_MEMBER = "household_member", "Household member"
+        MATERNAL_RELATIVE = "maternal_relative", "Maternal relative"
+        PATERNAL_RELATIVE = "paternal_relative", "Paternal relative"
+        NATURAL_SUPPORT = "natural_support", "Natural support"
+        FOSTER_PARENT = "foster_parent", "Foster parent"
+
+    PARENT_ROLES = (Role.MOTHER, Role.FATHER)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="case_memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    alleged_victim = models.BooleanField(default=False)
+    custodial = models.BooleanField(
+        default=True, help_text="For parents: has custody (unchecked: non-custodial parent)."
+    )
+    in_household = models.BooleanField(default=True)
+    natural_support_kind = models.CharField(
+        max_length=100, blank=True, help_text="E.g. former foster parent, coach, mentor, teacher."
+    )
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "role", "person__date_of_birth"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "person"], name="casemember_once_per_case"),
+            models.CheckConstraint(
+                condition=Q(alleged_victim=False) | Q(role="child"),
+                name="casemember_alleged_victim_is_child",
+                violation_error_message="Only a child can be an alleged victim.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()}) on {self.case.number}"
+
+    @property
+    def is_parent(self) -> bool:
+        return self.role in self.PARENT_ROLES
+
+
+class Relationship(models.Model):
+    """`person` is `kind` of `relative` (e.g. Ana is the mother of Leo); drawn as a
+    genogram on the case page."""
+
+    class Kind(models.TextChoices):
+        PARENT = "parent", "Parent of"
+        PARTNER = "partner", "Partner of"
+        FORMER_PARTNER = "former_partner", "Former partner of"
+        SIBLING = "sibling", "Sibling of"
+        GRANDPARENT = "grandparent", "Grandparent of"
+        RELATIVE = "relative", "Other relative of"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships")
+    relative = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    note = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "relative", "kind"], name="relationship_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(person=models.F("relative")),
+                name="relationship_not_self",
+                violation_error_message="A person cannot be related to themselves.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_kind_display().lower()} {self.relative}"
+
+
+class DiligentSearchEntry(models.Model):
+    """One effort to find a parent whose whereabouts are unknown."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="diligent_searches")
+    searched_on = models.DateField()
+    method = models.CharField(max_length=200, help_text="E.g. relative contact, DMV, DOC lookup.")
+    result = models.TextField()
+    found = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-searched_on", "-pk"]
+        verbose_name_plural = "diligent search entries"
+
+
+class Intake(models.Model):
+    """A report accepted at the Careline, with its response time, risk and track."""
+
+    class ReporterType(models.TextChoices):
+        EDUCATION = "education", "School or education staff"
+        MEDICAL = "medical", "Medical professional"
+        MENTAL_HEALTH = "mental_health", "Mental-health professional"
+        LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+        SOCIAL_SERVICES = "social_services", "Social-services provider"
+        CHILD_CARE = "child_care", "Child-care provider"
+        PARENT = "parent", "Parent"
+        RELATIVE = "relative", "Relative"
+        NEIGHBOUR = "neighbour", "Neighbour or friend"
+        ANONYMOUS = "anonymous", "Anonymous"
+        OTHER = "other", "Other"
+
+    class ResponseTime(models.TextChoices):
+        SAME_DAY = "same_day", "Same day"
+        H24 = "24h", "24 hours"
+        H72 = "72h", "72 hours"
+
+    class Risk(models.TextChoices):
+        LOW = "low", "Low"
+        MODERATE = "moderate", "Moderate"
+        HIGH = "high", "High"
+        VERY_HIGH = "very_high", "Very high"
+
+    class Track(models.TextChoices):
+        INVESTIGATION = "investigation", "Investigation"
+        FAMILY_ASSESSMENT = "family_assessment", "Family Assessment Response"
+
+    reference = models.CharField(max_length=20, unique=True)
+    accepted_at = models.DateTimeField()
+    reporter_type = models.CharField(max_length=20, choices=ReporterType.choices)
+    reporter_name = models.CharField(max_length=150, blank=True)
+    narrative = models.TextField()
+    response_time = models.CharField(max_length=10, choices=ResponseTime.choices)
+    risk_level = models.CharField(max_length=10, choices=Risk.choices)
+    exceptional_circumstances = models.ManyToManyField(
+        ExceptionalCircumstance, blank=True, related_name="intakes"
+    )
+    recommended_track = models.CharField(max_length=20, choices=Track.choices)
+    track = models.CharField(max_length=20, choices=Track.choices)
+    track_override_reason = models.TextField(blank=True)
+    track_overridden_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="intakes")
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(track=models.F("recommended_track")) | ~Q(track_override_reason=""),
+                name="intake_override_has_reason",
+                violation_error_message="Overriding the recommended track needs a reason.",
+            )
+        ]
+        indexes = [models.Index(fields=["accepted_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Allegation(models.Model):
+    class Kind(models.TextChoices):
+        PHYSICAL_ABUSE = "physical_abuse", "Physical abuse"
+        SEXUAL_ABUSE = "sexual_abuse", "Sexual abuse"
+        EMOTIONAL_ABUSE = "emotional_abuse", "Emotional abuse"
+        PHYSICAL_NEGLECT = "physical_neglect", "Physical neglect"
+        MEDICAL_NEGLECT = "medical_neglect", "Medical neglect"
+        EDUCATIONAL_NEGLECT = "educational_neglect", "Educational neglect"
+        EMOTIONAL_NEGLECT = "emotional_neglect", "Emotional neglect"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="allegations")
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="allegations")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["intake", "child", "kind"], name="allegation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.child}"
+
+
+class IffContact(models.Model):
+    """The initial face-to-face contact every alleged victim must have within the
+    intake's response time. `due_at` is computed once, when written, and indexed."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="iff_contacts")
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="iff_contacts")
+    due_at = models.DateTimeField()
+    seen_at = models.DateTimeField(null=True, blank=True)
+    seen_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["intake", "child"], name="iff_once_per_child")
+        ]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(seen_at__isnull=True), name="iff_pending")
+        ]
+
+    def __str__(self) -> str:
+        return f"IFF {self.child} ({self.intake})"
+
+
+class IffExtension(models.Model):
+    class Reason(models.TextChoices):
+        UNABLE_TO_LOCATE = "unable_to_locate", "Unable to locate after reasonable efforts"
+        LAW_ENFORCEMENT = "law_enforcement", "Law-enforcement protocol"
+        CHILD_NOT_AVAILABLE = "child_not_available", "Child not available"
+        ADDITIONAL_VICTIM = "additional_victim", "Additional victim on an existing intake"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DENIED = "denied", "Denied"
+
+    iff = models.ForeignKey(IffContact, on_delete=models.CASCADE, related_name="extensions")
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+    explanation = models.TextField()
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=clock.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iff"], condition=Q(status="pending"), name="iff_one_pending_extension"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+
+class IffAttempt(models.Model):
+    """A follow-up attempt to see the child after an extension."""
+
+    iff = models.ForeignKey(IffContact, on_delete=models.CASCADE, related_name="attempts")
+    attempted_at = models.DateTimeField()
+    outcome = models.TextField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-attempted_at"]
+
+
+class Visit(models.Model):
+    """A purposeful visit: planned from the case plan with discussion points written in
+    advance, then recorded as completed, attempted or cancelled."""
+
+    class Location(models.TextChoices):
+        CHILD_RESIDENCE = "child_residence", "Child's residence"
+        FOSTER_HOME = "foster_home", "Foster home"
+        OFFICE = "office", "Office"
+        SCHOOL = "school", "School"
+        OTHER = "other", "Other"
+
+    # Where the child lives: the federal measure counts visits held there.
+    RESIDENCE_LOCATIONS = (Location.CHILD_RESIDENCE, Location.FOSTER_HOME)
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        COMPLETED = "completed", "Completed"
+        ATTEMPTED = "attempted", "Attempted"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Barrier(models.TextChoices):
+        UNABLE_TO_LOCATE = "unable_to_locate", "Unable to locate"
+        NO_RESPONSE = "no_response", "No response"
+        DECLINED = "declined", "Declined"
+        WORKLOAD = "workload", "Workload"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="visits")
+    planned_for = models.DateTimeField()
+    location = models.CharField(max_length=20, choices=Location.choices)
+    location_detail = models.CharField(max_length=200, blank=True)
+    announced = models.BooleanField(default=True)
+    discussion_points = models.TextField(help_text="Written before the visit, from the case plan.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    barrier = models.CharField(max_length=20, choices=Barrier.choices, blank=True)
+    barrier_note = models.CharField(max_length=300, blank=True)
+    topic_case_plan_goals = models.BooleanField("Case-plan goals", default=False)
+    topic_services = models.BooleanField("Services", default=False)
+    topic_well_being = models.BooleanField("Well-being", default=False)
+    topic_safety_risk = models.BooleanField("Safety and risk", default=False)
+    topic_family_feedback = models.BooleanField("Family feedback", default=False)
+    narrative = models.TextField(blank=True)
+    planned_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_in_error = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-planned_for"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="planned") | Q(occurred_at__isnull=False),
+                name="visit_recorded_has_time",
+                violation_error_message="A recorded visit has the time it happened.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["attempted", "cancelled"]) | ~Q(barrier=""),
+                name="visit_not_held_has_barrier",
+                violation_error_message="A visit that did not happen records why.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["case", "occurred_at"]),
+            models.Index(fields=["status", "planned_for"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit {self.case.number} {self.planned_for:%Y-%m-%d}"
+
+    @property
+    def in_residence(self) -> bool:
+        return self.location in self.RESIDENCE_LOCATIONS
+
+
+class VisitParticipant(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="visits")
+    seen = models.BooleanField(default=False)
+    seen_privately = models.BooleanField(
+        default=False, help_text="For children: time with the worker alone."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "person"], name="visit_participant_once"),
+            models.CheckConstraint(
+                condition=Q(seen_privately=False) | Q(seen=True),
+                name="visit_private_implies_seen",
+                violation_error_message="A child seen privately was seen.",
+            ),
+        ]
+
+
+class RecordView(models.Model):
+    """Who opened which case or person record, when, and how (not what they saw)."""
+
+    class Channel(models.TextChoices):
+        PAGE = "page", "Page"
+        API = "api", "API"
+
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, related_name="views")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, related_name="views")
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    viewed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        indexes = [
+            models.Index(fields=["case", "-viewed_at"]),
+            models.Index(fields=["person", "-viewed_at"]),
+        ]

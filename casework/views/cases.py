@@ -1,0 +1,3 @@
+"""Casework pages: cases."""
+
+urlpatterns: list = []

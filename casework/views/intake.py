@@ -1,0 +1,3 @@
+"""Casework pages: intake."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Casework pages: people."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Casework pages: visits."""
+
+urlpatterns: list = []
