@@ -276,6 +276,9 @@ class DiligentSearchEntry(models.Model):
         ordering = ["-searched_on", "-pk"]
         verbose_name_plural = "diligent search entries"
 
+    def __str__(self) -> str:
+        return f"Search for {self.person} on {self.searched_on}"
+
 
 class Intake(models.Model):
     """A report accepted at the Careline, with its response time, risk and track."""
@@ -428,6 +431,9 @@ class IffExtension(models.Model):
         ]
         indexes = [models.Index(fields=["status", "requested_at"])]
 
+    def __str__(self) -> str:
+        return f"Extension for {self.iff} ({self.get_status_display()})"
+
 
 class IffAttempt(models.Model):
     """A follow-up attempt to see the child after an extension."""
@@ -440,6 +446,9 @@ class IffAttempt(models.Model):
 
     class Meta:
         ordering = ["-attempted_at"]
+
+    def __str__(self) -> str:
+        return f"Attempt for {self.iff} at {self.attempted_at:%Y-%m-%d %H:%M}"
 
 
 class Visit(models.Model):
@@ -538,6 +547,9 @@ class VisitParticipant(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person} at {self.visit}"
+
 
 class RecordView(models.Model):
     """Who opened which case or person record, when, and how (not what they saw)."""
@@ -558,3 +570,31 @@ class RecordView(models.Model):
             models.Index(fields=["case", "-viewed_at"]),
             models.Index(fields=["person", "-viewed_at"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} viewed {self.case or self.person} ({self.channel})"
+
+
+class CaseworkRules(models.Model):
+    """Numbers the policies leave to the agency, editable in Django admin (one row).
+    The pages that use a rule say its current value."""
+
+    iff_hours_24h = models.PositiveSmallIntegerField(
+        "IFF window for 24-hour responses (hours)", default=24
+    )
+    iff_hours_72h = models.PositiveSmallIntegerField(
+        "IFF window for 72-hour responses (hours)", default=72
+    )
+    iff_reminder_hours = models.PositiveSmallIntegerField(
+        "Remind the worker when an IFF is due within (hours)", default=4
+    )
+    visit_reminder_days_left = models.PositiveSmallIntegerField(
+        "Remind about unvisited children and parents with this many days left in the month",
+        default=7,
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "casework rules"
+
+    def __str__(self) -> str:
+        return "Casework rules"

@@ -42,3 +42,10 @@ def supervises(user: Any, case: Case) -> bool:
     if role == Role.AREA_ADMINISTRATOR:
         return case.unit.work_location_id == user.staff.work_location_id
     return False
+
+
+def rules():
+    """The agency's casework rules (one row, created with the defaults on first use)."""
+    from casework.models import CaseworkRules
+
+    return CaseworkRules.objects.get_or_create(pk=1)[0]
