@@ -25,7 +25,10 @@ def access_case(user: Any, case_id: Any, perm: str = "view") -> Case:
     case's unit or its office's area administrator)."""
     if perm not in _CHANGE:
         raise ValueError(f"Unknown permission {perm!r} for a case.")
-    case = access_object(selectors.visible_cases(user), case_id)
+    cases = selectors.visible_cases(user).select_related(
+        "unit__work_location", "unit__supervisor", "primary_worker", "secondary_worker"
+    )
+    case = access_object(cases, case_id)
     required = _CHANGE[perm]
     if required and not user.has_perm(required):
         raise PermissionDenied("Your role cannot do this on a case.")

@@ -22,4 +22,16 @@ app.conf.beat_schedule = {
         "task": "agency.tasks.deliver_pending_emails",
         "schedule": crontab(minute="*/5"),
     },
+    # Every 15 minutes: initial face-to-face contacts due within 4 hours (to the worker)
+    # or overdue (to the supervisor). IFF windows are calendar hours, nights included.
+    "casework-iff-reminders": {
+        "task": "casework.tasks.send_iff_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+    # 07:30 every day: children and parents not yet visited with 7 days left in the
+    # month (to the worker), and anyone missed last month (to the supervisor, 1st-3rd).
+    "casework-visit-reminders": {
+        "task": "casework.tasks.send_visit_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }

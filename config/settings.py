@@ -260,6 +260,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set where several models share a field name.
+    "ENUM_NAME_OVERRIDES": {
+        "AllegationKindEnum": "casework.models.Allegation.Kind",
+        "RelationshipKindEnum": "casework.models.Relationship.Kind",
+        "TrackEnum": "casework.models.Intake.Track",
+        "CaseStatusEnum": "casework.models.Case.Status",
+        "VisitStatusEnum": "casework.models.Visit.Status",
+        "ExtensionStatusEnum": "casework.models.IffExtension.Status",
+    },
 }
 
 # Celery. Tasks are acknowledged after they finish so a lost worker's task runs again;

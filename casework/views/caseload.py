@@ -1,9 +1,78 @@
 """Casework pages: the caseload and the supervisor's workspace."""
 
+import calendar
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
 from django.urls import path
 
-from agency.views import workspace_coming_soon
+from agency import clock
+from agency.permissions import user_role, workspace_required
+from agency.roles import Role
+from casework.forms.cases import CaseloadFilterForm
+from casework.selectors import cases as case_selectors
+from casework.selectors import intake as intake_selectors
+from casework.selectors import visits as visit_selectors
+
+
+@workspace_required("casework")
+def caseload(request):
+    """My caseload: every open case with what is due on it. Supervisors and area
+    administrators switch to the whole unit or office with ?scope=unit."""
+    user = request.user
+    form = CaseloadFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    default_scope = "mine" if user_role(user) == Role.CASEWORKER else "unit"
+    scope = request.GET.get("scope", default_scope)
+    if scope not in ("mine", "unit"):
+        scope = default_scope
+    cases = case_selectors.caseload(
+        user,
+        scope=scope,
+        case_type=filters.get("case_type", ""),
+        query=filters.get("q", ""),
+        due=filters.get("due", ""),
+        sort=filters.get("sort") or "due",
+    )
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    unvisited = visit_selectors.unvisited_this_month(page.object_list, today=clock.today())
+    rows = [{"case": case, "unvisited": unvisited.get(case.pk, [])} for case in page]
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return render(
+        request,
+        "casework/caseload.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "scope": scope,
+            "now": clock.now(),
+            "querystring": querystring.urlencode(),
+            "month_days_left": _days_left_in_month(),
+        },
+    )
+
+
+@workspace_required("casework")
+def supervision(request):
+    """The supervisor's approvals inbox: extension requests waiting for a decision."""
+    if not request.user.has_perm("casework.approve_casework"):
+        raise PermissionDenied("Approvals are for supervisors.")
+    return render(
+        request,
+        "casework/supervision.html",
+        {"extensions": intake_selectors.pending_extensions(request.user), "now": clock.now()},
+    )
+
+
+def _days_left_in_month() -> int:
+    today = clock.today()
+    return calendar.monthrange(today.year, today.month)[1] - today.day
+
 
 urlpatterns: list = [
-    path("", workspace_coming_soon("casework"), name="caseload"),
+    path("", caseload, name="caseload"),
+    path("supervision/", supervision, name="supervision"),
 ]

@@ -1,3 +1,98 @@
-"""Casework pages: cases."""
+"""Casework pages: the case page and actions on the whole case."""
 
-urlpatterns: list = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from agency import clock
+from casework import audit
+from casework.forms.cases import CaseAssignForm, CaseCloseForm
+from casework.permissions import access_case
+from casework.selectors import cases as case_selectors
+from casework.selectors import intake as intake_selectors
+from casework.selectors import people as people_selectors
+from casework.selectors import supervises
+from casework.selectors import visits as visit_selectors
+from casework.services import cases as case_services
+from casework.views.forms import apply_errors
+
+
+@login_required
+def case_detail(request, pk: int):
+    """Everything about one case on one page: overview, people and genogram, initial
+    contacts, visits, timeline, and for its supervisor who has opened it."""
+    user = request.user
+    case = access_case(user, pk)
+    audit.record_view(user=user, case=case, channel="page")
+    is_supervisor = supervises(user, case)
+    context = {
+        "case": case,
+        "summary": case_selectors.case_summary(case),
+        "can_change": user.has_perm("casework.change_case") and case.status == "open",
+        "is_supervisor": is_supervisor,
+        "timeline": case_selectors.case_timeline(case, limit=50),
+        "viewers": case_selectors.case_viewers(case) if is_supervisor else None,
+        "close_form": CaseCloseForm(),
+    }
+    context |= people_selectors.case_people_context(case)
+    context |= intake_selectors.case_iff_context(case)
+    context |= visit_selectors.case_visits_context(case, today=clock.today())
+    return render(request, "casework/case/detail.html", context)
+
+
+@login_required
+def case_assign(request, pk: int):
+    case = access_case(request.user, pk, "change")
+    form = CaseAssignForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_services.case_assign(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Workers assigned.")
+            return redirect("casework:case_detail", pk=case.pk)
+    return render(request, "casework/case/assign.html", {"case": case, "form": form})
+
+
+@login_required
+@require_POST
+def case_close(request, pk: int):
+    case = access_case(request.user, pk, "approve")
+    form = CaseCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            case_services.case_close(
+                case=case, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Case {case.number} closed.")
+    else:
+        messages.error(request, "Say why the case is closing.")
+    return redirect("casework:case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_reopen(request, pk: int):
+    case = access_case(request.user, pk, "approve")
+    try:
+        case_services.case_reopen(case=case, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Case {case.number} reopened.")
+    return redirect("casework:case_detail", pk=case.pk)
+
+
+urlpatterns = [
+    path("cases/<int:pk>/", case_detail, name="case_detail"),
+    path("cases/<int:pk>/assign/", case_assign, name="case_assign"),
+    path("cases/<int:pk>/close/", case_close, name="case_close"),
+    path("cases/<int:pk>/reopen/", case_reopen, name="case_reopen"),
+]

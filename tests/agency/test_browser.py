@@ -69,7 +69,8 @@ def serious_accessibility_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     results = page.evaluate("async () => await axe.run(document)")
     return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} elements)"
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} elements: "
+        f"{', '.join(str(node['target']) for node in v['nodes'][:3])})"
         for v in results["violations"]
         if v["impact"] in {"serious", "critical"}
     ]

@@ -48,7 +48,7 @@ def debug(settings, fast_hasher):
 
 
 def test_seed_builds_connecticuts_organisation(db, debug):
-    output = run("seed")
+    output = run("seed", families=False)
 
     assert "Demo data loaded (seed 1, scale demo)." in output
     assert Region.objects.count() == 6
@@ -63,7 +63,7 @@ def test_seed_builds_connecticuts_organisation(db, debug):
 
 @pytest.mark.parametrize("login", DEMO_LOGINS, ids=lambda login: login.username)
 def test_seed_creates_every_demo_login_with_the_demo_password_and_role(db, debug, login):
-    run("seed")
+    run("seed", families=False)
 
     user = User.objects.get(username=login.username)
     assert user.check_password(DEMO_PASSWORD)
@@ -74,7 +74,7 @@ def test_seed_creates_every_demo_login_with_the_demo_password_and_role(db, debug
 
 
 def test_seed_demo_logins_sit_where_the_login_page_says(db, debug):
-    run("seed")
+    run("seed", families=False)
 
     caseworker = User.objects.get(username="caseworker").staff
     supervisor = User.objects.get(username="supervisor")
@@ -89,7 +89,7 @@ def test_seed_demo_logins_sit_where_the_login_page_says(db, debug):
 
 
 def test_seed_staff_other_than_demo_logins_cannot_log_in(db, debug):
-    run("seed")
+    run("seed", families=False)
 
     demo = {login.username for login in DEMO_LOGINS}
     others = User.objects.exclude(username__in=demo)
@@ -98,7 +98,7 @@ def test_seed_staff_other_than_demo_logins_cannot_log_in(db, debug):
 
 
 def test_seed_every_person_is_in_their_roles_group(db, debug):
-    run("seed")
+    run("seed", families=False)
 
     for role in Role:
         profiles = StaffProfile.objects.filter(role=role)
@@ -108,12 +108,12 @@ def test_seed_every_person_is_in_their_roles_group(db, debug):
 
 
 def test_seed_is_deterministic_for_a_seed(db, debug):
-    run("seed", seed=7)
+    run("seed", seed=7, families=False)
     first = list(User.objects.order_by("username").values_list("username", "first_name"))
     first_streets = list(WorkLocation.objects.order_by("name").values_list("street", flat=True))
     wipe_organisation()
 
-    run("seed", seed=7)
+    run("seed", seed=7, families=False)
 
     assert list(User.objects.order_by("username").values_list("username", "first_name")) == first
     assert list(WorkLocation.objects.order_by("name").values_list("street", flat=True)) == (
@@ -122,20 +122,20 @@ def test_seed_is_deterministic_for_a_seed(db, debug):
 
 
 def test_seed_differs_with_another_seed(db, debug):
-    run("seed", seed=1)
+    run("seed", seed=1, families=False)
     first = set(User.objects.values_list("username", flat=True))
     wipe_organisation()
 
-    run("seed", seed=2)
+    run("seed", seed=2, families=False)
 
     assert set(User.objects.values_list("username", flat=True)) != first
 
 
 def test_seed_if_empty_does_nothing_the_second_time(db, debug):
-    run("seed", if_empty=True)
+    run("seed", if_empty=True, families=False)
     users = User.objects.count()
 
-    output = run("seed", if_empty=True)
+    output = run("seed", if_empty=True, families=False)
 
     assert "already has data; no demo data loaded" in output
     assert User.objects.count() == users
@@ -143,10 +143,10 @@ def test_seed_if_empty_does_nothing_the_second_time(db, debug):
 
 
 def test_seed_twice_without_if_empty_refuses(db, debug):
-    run("seed")
+    run("seed", families=False)
 
     with pytest.raises(CommandError, match="already has data"):
-        run("seed")
+        run("seed", families=False)
     assert Region.objects.count() == 6
 
 
@@ -154,7 +154,7 @@ def test_seed_refuses_with_debug_off(db, settings):
     settings.DEBUG = False
 
     with pytest.raises(CommandError, match="DEBUG off"):
-        run("seed")
+        run("seed", families=False)
     assert not Region.objects.exists()
     assert not User.objects.exists()
 
@@ -162,13 +162,13 @@ def test_seed_refuses_with_debug_off(db, settings):
 def test_seed_with_debug_off_runs_when_forced(db, settings, fast_hasher):
     settings.DEBUG = False
 
-    run("seed", force=True)
+    run("seed", force=True, families=False)
 
     assert Region.objects.count() == 6
 
 
 def test_seed_state_scale_builds_more_units(db, debug):
-    run("seed", scale="state")
+    run("seed", scale="state", families=False)
 
     assert Unit.objects.count() == 14 * 10
 
@@ -261,3 +261,18 @@ def test_sync_roles_gives_each_group_exactly_its_listed_permissions(db, role):
     run("sync_roles")
 
     assert group_permissions(role) == set(ROLE_PERMISSIONS[role])
+
+
+def test_seed_builds_families_with_something_due_for_every_caseworker(db, debug):
+    from casework.models import Case, IffContact, IffExtension, Visit
+
+    output = run("seed")
+
+    assert re.search(r"Casework: [\d,]+ cases", output)
+    caseworkers = User.objects.filter(staff__role=Role.CASEWORKER)
+    assert Case.objects.values("primary_worker").distinct().count() == caseworkers.count()
+    casey = User.objects.get(username="caseworker")
+    assert Case.objects.filter(primary_worker=casey).count() == 4
+    assert IffContact.objects.filter(seen_at__isnull=True).exists()
+    assert IffExtension.objects.filter(status=IffExtension.Status.PENDING).exists()
+    assert Visit.objects.filter(status=Visit.Status.COMPLETED).count() > Case.objects.count()

@@ -4,6 +4,7 @@ Deterministic for a given --seed. Bulk inserts throughout, so `--scale state` st
 as later apps add families and records on top of the organisation built here.
 """
 
+import argparse
 import random
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ from agency import clock
 from agency.demo import DEMO_LOGINS, DEMO_PASSWORD
 from agency.models import ClosureDay, Notification, Region, StaffProfile, Unit, WorkLocation
 from agency.roles import Role
+from casework import demo as casework_demo
 
 User = get_user_model()
 
@@ -89,12 +91,18 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="Do nothing when the database has data."
         )
         parser.add_argument(
+            "--families",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Also build synthetic families and their records (default: yes).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Allow seeding with DEBUG off (never in production).",
         )
 
-    def handle(self, *args, seed, scale, if_empty, force, **options):
+    def handle(self, *args, seed, scale, if_empty, families, force, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Refusing to load demo data with DEBUG off (demo passwords are public)."
@@ -106,9 +114,16 @@ class Command(BaseCommand):
             raise CommandError(
                 "The database already has data. Use a fresh database, or --if-empty."
             )
+        rng = random.Random(seed)
         with transaction.atomic():
-            Builder(random.Random(seed), SCALES[scale]).build()
+            Builder(rng, SCALES[scale]).build()
+            built = casework_demo.build(rng, scale) if families else None
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded (seed {seed}, scale {scale})."))
+        if built:
+            self.stdout.write(
+                "Casework: {cases:,} cases, {people:,} people, {intakes:,} intakes, "
+                "{visits:,} visits.".format(**built)
+            )
         self.stdout.write(f"Demo logins, all with the password {DEMO_PASSWORD!r}:")
         for login in DEMO_LOGINS:
             note = f" ({login.note})" if login.note else ""

@@ -1,0 +1,118 @@
+"""Reminder sweeps for casework deadlines, run by Celery beat (config/celery.py).
+
+Each notice is claimed by its key (object, kind, threshold) through the unique index on
+notifications, so a sweep that runs twice, or on two workers at once, sends it once.
+Keys already used are read first in one query, so a sweep costs a few queries whatever
+the number of items it finds.
+"""
+
+import calendar
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from agency.models import Notification
+from agency.services import notification_send
+from casework.models import Case, IffContact, IffExtension
+from casework.selectors import rules
+from casework.selectors.cases import caseload_due
+
+
+def _send_new(notices: Iterable[dict]) -> int:
+    """Send the notices whose (recipient, key) has not been used yet."""
+    notices = [n for n in notices if n["recipient"] is not None]
+    used = set(
+        Notification.objects.filter(dedupe_key__in={n["dedupe_key"] for n in notices}).values_list(
+            "recipient_id", "dedupe_key"
+        )
+    )
+    sent = 0
+    for notice in notices:
+        if (notice["recipient"].pk, notice["dedupe_key"]) in used:
+            continue
+        sent += notification_send(**notice) is not None
+    return sent
+
+
+def iff_reminders_send(*, now: datetime) -> int:
+    """Initial face-to-face contacts: the worker hears when one is due within the
+    configured hours (4 by default); the supervisor when one is overdue without an
+    approved extension."""
+    hours = rules().iff_reminder_hours
+    pending = (
+        IffContact.objects.filter(
+            seen_at__isnull=True,
+            due_at__lte=now + timedelta(hours=hours),
+            intake__case__status=Case.Status.OPEN,
+        )
+        .exclude(extensions__status=IffExtension.Status.APPROVED)
+        .select_related("child", "intake__case__primary_worker", "intake__case__unit__supervisor")
+    )
+    notices = []
+    for iff in pending:
+        case = iff.intake.case
+        link = f"/casework/cases/{case.pk}/#iff"
+        if iff.due_at > now:
+            notices.append(
+                {
+                    "recipient": case.primary_worker,
+                    "kind": "iff_due_soon",
+                    "subject": f"Initial contact with {iff.child.full_name} due soon",
+                    "body": f"Case {case.number}: see {iff.child.full_name} by "
+                    f"{timezone.localtime(iff.due_at):%a %d %b %H:%M} (within {hours} hours), "
+                    "or request an extension.",
+                    "link": link,
+                    "dedupe_key": f"casework.iffcontact:{iff.pk}:iff_due_soon:{hours}h",
+                }
+            )
+        else:
+            notices.append(
+                {
+                    "recipient": case.unit.supervisor,
+                    "kind": "iff_overdue",
+                    "subject": f"Initial contact overdue: {iff.child.full_name} ({case.number})",
+                    "body": f"{case.primary_worker.get_full_name()} has not recorded the "
+                    f"initial face-to-face contact with {iff.child.full_name}.",
+                    "link": link,
+                    "dedupe_key": f"casework.iffcontact:{iff.pk}:iff_overdue:due",
+                }
+            )
+    return _send_new(notices)
+
+
+def visit_reminders_send(*, today: date) -> int:
+    """Monthly visits: with the configured days left in the month (7 by default) the
+    worker hears which children and parents on each open case are not yet visited; on
+    the first days of a month the supervisor hears of anyone missed the month before."""
+    days_left = calendar.monthrange(today.year, today.month)[1] - today.day
+    notices = []
+    if days_left <= rules().visit_reminder_days_left:
+        month = f"{today:%Y-%m}"
+        for case, names in caseload_due(today=today):
+            notices.append(
+                {
+                    "recipient": case.primary_worker,
+                    "kind": "visits_due",
+                    "subject": f"Visits due this month on {case.number} {case.name}",
+                    "body": f"Not yet visited in {today:%B}: {', '.join(names)}. "
+                    f"{days_left} days left.",
+                    "link": f"/casework/cases/{case.pk}/#visits",
+                    "dedupe_key": f"casework.case:{case.pk}:visits_due:{month}",
+                }
+            )
+    if today.day <= 3:
+        last_month_day = today.replace(day=1) - timedelta(days=1)
+        month = f"{last_month_day:%Y-%m}"
+        for case, names in caseload_due(today=last_month_day):
+            notices.append(
+                {
+                    "recipient": case.unit.supervisor,
+                    "kind": "visits_missed",
+                    "subject": f"Monthly visits missed in {last_month_day:%B} on {case.number}",
+                    "body": f"Not visited in {last_month_day:%B}: {', '.join(names)}.",
+                    "link": f"/casework/cases/{case.pk}/#visits",
+                    "dedupe_key": f"casework.case:{case.pk}:visits_missed:{month}",
+                }
+            )
+    return _send_new(notices)

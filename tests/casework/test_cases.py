@@ -1,0 +1,305 @@
+"""The case page, the caseload, the supervisor's approvals and the cases API."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from guardian.shortcuts import assign_perm
+
+from agency import clock
+from agency.roles import Role
+from casework.audit import with_actor
+from casework.models import Case, CaseMember, IffContact, RecordView, Visit, VisitParticipant
+from casework.selectors.cases import case_timeline
+from tests.casework.factories import add_member, make_case, make_intake
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(personas):
+    case = make_case(personas.unit, personas.caseworker, name="Rivera family")
+    add_member(case, CaseMember.Role.CHILD, alleged_victim=True)
+    add_member(case, CaseMember.Role.MOTHER)
+    return case
+
+
+def add_pending_iff(case, worker, *, due_in: timedelta):
+    intake = make_intake(case, worker)
+    child = case.members.filter(role=CaseMember.Role.CHILD).first().person
+    return IffContact.objects.create(intake=intake, child=child, due_at=clock.now() + due_in)
+
+
+# --- the case page -----------------------------------------------------------------------
+
+
+def test_caseworker_opens_their_case_and_the_opening_is_logged(client, personas, case):
+    client.force_login(personas.caseworker)
+
+    page = client.get(reverse("casework:case_detail", args=[case.pk]))
+
+    assert page.status_code == 200
+    assert "Rivera family" in page.text
+    assert "<title>C-TEST" in page.text
+    view = RecordView.objects.get()
+    assert (view.user, view.case, view.channel) == (personas.caseworker, case, "page")
+
+
+@pytest.mark.parametrize("who", ["other_caseworker", "outsider", "ombudsman"])
+def test_case_page_is_404_for_anyone_outside_the_unit(client, personas, case, who):
+    client.force_login(getattr(personas, who))
+
+    assert client.get(reverse("casework:case_detail", args=[case.pk])).status_code == 404
+    assert not RecordView.objects.exists()
+
+
+def test_case_page_sends_anonymous_to_login(client, case):
+    response = client.get(reverse("casework:case_detail", args=[case.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_case_shared_with_a_colleague_opens_for_them(client, personas, case):
+    assign_perm("casework.view_case", personas.other_caseworker, case)
+    client.force_login(personas.other_caseworker)
+
+    assert client.get(reverse("casework:case_detail", args=[case.pk])).status_code == 200
+
+
+def test_supervisor_sees_who_opened_the_case_and_the_worker_does_not(client, personas, case):
+    client.force_login(personas.caseworker)
+    assert "Who opened this case" not in client.get(f"/casework/cases/{case.pk}/").text
+
+    client.force_login(personas.supervisor)
+    page = client.get(f"/casework/cases/{case.pk}/")
+
+    assert "Who opened this case" in page.text
+    assert personas.caseworker.get_full_name() in page.text
+
+
+def test_case_page_query_count_does_not_grow_with_the_family(
+    client, personas, case, django_assert_max_num_queries
+):
+    def grow(children: int, months: int):
+        for _ in range(children):
+            add_member(case, CaseMember.Role.CHILD)
+        for n in range(months):
+            when = clock.now() - timedelta(days=30 * n + 1)
+            visit = Visit.objects.create(
+                case=case,
+                planned_for=when,
+                occurred_at=when,
+                status=Visit.Status.COMPLETED,
+                location=Visit.Location.CHILD_RESIDENCE,
+                discussion_points="Goals",
+                planned_by=personas.caseworker,
+            )
+            for member in case.members.all():
+                VisitParticipant.objects.create(visit=visit, person=member.person, seen=True)
+        add_pending_iff(case, personas.caseworker, due_in=timedelta(hours=3))
+
+    # One of everything first (empty lists skip their queries), then ten times more.
+    grow(children=1, months=1)
+    client.force_login(personas.caseworker)
+    client.get(f"/casework/cases/{case.pk}/")  # warm caches (content types, rules)
+    with django_assert_max_num_queries(60) as small:
+        client.get(f"/casework/cases/{case.pk}/")
+    grow(children=8, months=10)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(f"/casework/cases/{case.pk}/")
+    assert page.status_code == 200
+
+
+# --- the timeline ------------------------------------------------------------------------
+
+
+def test_timeline_says_who_changed_what(personas, case):
+    case.name = "Rivera-Lopez family"
+    with_actor(case, personas.supervisor).save()
+
+    timeline = case_timeline(case)
+
+    change = next(entry for entry in timeline if entry.what == f"Case {case.number} changed")
+    assert change.changes == ["name"]
+    assert change.who == personas.supervisor.get_full_name()
+    assert any(entry.what == f"Case {case.number} created" for entry in timeline)
+
+
+# --- closing and assigning ---------------------------------------------------------------
+
+
+def test_supervisor_closes_a_case_with_a_reason_and_history_keeps_it(client, personas, case):
+    client.force_login(personas.supervisor)
+
+    client.post(f"/casework/cases/{case.pk}/close/", {"reason": "Services completed"})
+
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
+    assert case.closed_on == clock.today()
+    assert case.history.count() == 2
+
+
+def test_caseworker_cannot_close_a_case(client, personas, case):
+    client.force_login(personas.caseworker)
+
+    response = client.post(f"/casework/cases/{case.pk}/close/", {"reason": "Done"})
+
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert case.status == Case.Status.OPEN
+
+
+def test_closing_without_a_reason_saves_nothing(client, personas, case):
+    client.force_login(personas.supervisor)
+
+    client.post(f"/casework/cases/{case.pk}/close/", {"reason": "  "})
+
+    case.refresh_from_db()
+    assert case.status == Case.Status.OPEN
+
+
+def test_assigning_a_worker_from_another_unit_is_refused(client, personas, case):
+    client.force_login(personas.caseworker)
+
+    page = client.post(
+        f"/casework/cases/{case.pk}/assign/", {"primary_worker": personas.other_caseworker.pk}
+    )
+
+    assert page.status_code == 200
+    assert "usa-error-message" in page.text
+    case.refresh_from_db()
+    assert case.primary_worker == personas.caseworker
+
+
+def test_assigning_a_secondary_worker_from_the_unit(client, personas, case):
+    colleague = make_user(Role.CASEWORKER, unit=personas.unit)
+    client.force_login(personas.caseworker)
+
+    response = client.post(
+        f"/casework/cases/{case.pk}/assign/",
+        {"primary_worker": personas.caseworker.pk, "secondary_worker": colleague.pk},
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.secondary_worker == colleague
+
+
+# --- the caseload ------------------------------------------------------------------------
+
+
+def test_caseload_lists_my_cases_with_what_is_due(client, personas, case):
+    add_pending_iff(case, personas.caseworker, due_in=-timedelta(hours=2))
+    elsewhere = make_case(personas.other_unit, personas.other_caseworker, name="Other family")
+    client.force_login(personas.caseworker)
+
+    page = client.get(reverse("casework:caseload"))
+
+    assert page.status_code == 200
+    assert "Rivera family" in page.text
+    assert "Other family" not in page.text
+    assert "Overdue: 1 child not seen" in page.text
+    assert "Not yet visited:" in page.text
+    assert elsewhere.number not in page.text
+
+
+def test_caseload_filters_overdue_and_searches(client, personas, case):
+    quiet = make_case(personas.unit, personas.caseworker, name="Quiet family")
+    add_pending_iff(case, personas.caseworker, due_in=-timedelta(hours=2))
+    client.force_login(personas.caseworker)
+
+    overdue = client.get("/casework/?due=iff_overdue")
+    search = client.get("/casework/?q=quiet")
+
+    assert "Rivera family" in overdue.text and "Quiet family" not in overdue.text
+    assert "Quiet family" in search.text and "Rivera family" not in search.text
+    assert quiet.number in search.text
+
+
+def test_supervisor_sees_the_units_cases_by_default(client, personas, case):
+    client.force_login(personas.supervisor)
+
+    page = client.get("/casework/")
+
+    assert "Rivera family" in page.text
+    assert personas.caseworker.get_full_name() in page.text
+
+
+@pytest.mark.parametrize("who", ["ombudsman", "outsider"])
+def test_caseload_refuses_roles_without_casework(client, personas, who):
+    client.force_login(getattr(personas, who))
+    assert client.get("/casework/").status_code == 403
+
+
+def test_caseload_query_count_is_the_same_for_5_and_200_cases(
+    client, personas, django_assert_max_num_queries
+):
+    def fill(n):
+        for _ in range(n):
+            case = make_case(personas.unit, personas.caseworker)
+            add_member(case, CaseMember.Role.CHILD, alleged_victim=True)
+            add_member(case, CaseMember.Role.FATHER)
+            add_pending_iff(case, personas.caseworker, due_in=timedelta(hours=5))
+
+    client.force_login(personas.caseworker)
+    fill(5)
+    client.get("/casework/")
+    with django_assert_max_num_queries(20) as five:
+        client.get("/casework/?sort=name")
+    fill(195)
+    with django_assert_max_num_queries(len(five.captured_queries)):
+        page = client.get("/casework/?sort=name")
+    assert "Page 1 of 8" in page.text
+
+
+def test_approvals_inbox_is_for_supervisors(client, personas):
+    client.force_login(personas.caseworker)
+    assert client.get("/casework/supervision/").status_code == 403
+    client.force_login(personas.supervisor)
+    assert client.get("/casework/supervision/").status_code == 200
+
+
+# --- the cases API -----------------------------------------------------------------------
+
+
+def test_api_lists_visible_cases_only(client, personas, case):
+    make_case(personas.other_unit, personas.other_caseworker)
+    client.force_login(personas.caseworker)
+
+    body = client.get("/api/casework/cases/").json()
+
+    assert [row["number"] for row in body["results"]] == [case.number]
+
+
+def test_api_retrieve_logs_the_opening_and_lists_members(client, personas, case):
+    client.force_login(personas.caseworker)
+
+    body = client.get(f"/api/casework/cases/{case.pk}/").json()
+
+    assert body["number"] == case.number
+    assert len(body["members"]) == 2
+    assert RecordView.objects.get().channel == "api"
+
+
+@pytest.mark.parametrize("who", ["other_caseworker", "outsider"])
+def test_api_retrieve_is_404_or_403_outside_the_unit(client, personas, case, who):
+    client.force_login(getattr(personas, who))
+    status = client.get(f"/api/casework/cases/{case.pk}/").status_code
+    assert status == (404 if who == "other_caseworker" else 403)
+
+
+def test_api_anonymous_is_refused(client, case):
+    assert client.get("/api/casework/cases/").status_code == 403
+
+
+def test_api_close_needs_the_supervisor_and_a_reason(client, personas, case):
+    client.force_login(personas.caseworker)
+    assert client.post(f"/api/casework/cases/{case.pk}/close/", {"reason": "x"}).status_code == 403
+
+    client.force_login(personas.supervisor)
+    missing = client.post(f"/api/casework/cases/{case.pk}/close/", {})
+    closed = client.post(f"/api/casework/cases/{case.pk}/close/", {"reason": "Completed"})
+
+    assert missing.status_code == 400 and "reason" in missing.json()
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"

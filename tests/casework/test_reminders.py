@@ -1,0 +1,128 @@
+"""Casework reminder sweeps: the right person hears once per item and threshold."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from agency.models import Notification
+from casework.models import CaseMember, IffContact, IffExtension, Visit, VisitParticipant
+from casework.services.reminders import iff_reminders_send, visit_reminders_send
+from tests.casework.factories import add_member, make_case, make_intake
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.make_aware(datetime(2026, 11, 24, 10, 0))
+
+
+@pytest.fixture
+def case(personas):
+    case = make_case(personas.unit, personas.caseworker, name="Rivera family")
+    case.child = add_member(case, CaseMember.Role.CHILD, alleged_victim=True).person
+    case.father = add_member(case, CaseMember.Role.FATHER).person
+    return case
+
+
+def iff(case, worker, due_at):
+    return IffContact.objects.create(
+        intake=make_intake(case, worker, accepted_at=due_at - timedelta(hours=24)),
+        child=case.child,
+        due_at=due_at,
+    )
+
+
+def test_worker_hears_once_when_an_iff_is_due_within_four_hours(personas, case):
+    iff(case, personas.caseworker, NOW + timedelta(hours=3))
+
+    assert iff_reminders_send(now=NOW) == 1
+    assert iff_reminders_send(now=NOW + timedelta(minutes=15)) == 0
+
+    notice = Notification.objects.get()
+    assert notice.recipient == personas.caseworker
+    assert notice.kind == "iff_due_soon"
+    assert case.child.full_name in notice.subject
+
+
+def test_no_reminder_while_more_than_four_hours_remain(personas, case):
+    iff(case, personas.caseworker, NOW + timedelta(hours=5))
+
+    assert iff_reminders_send(now=NOW) == 0
+
+
+def test_supervisor_hears_once_of_an_overdue_iff(personas, case):
+    contact = iff(case, personas.caseworker, NOW + timedelta(hours=3))
+    iff_reminders_send(now=NOW)
+
+    assert iff_reminders_send(now=NOW + timedelta(hours=4)) == 1
+    assert iff_reminders_send(now=NOW + timedelta(hours=5)) == 0
+
+    overdue = Notification.objects.get(kind="iff_overdue")
+    assert overdue.recipient == personas.supervisor
+    assert overdue.dedupe_key == f"casework.iffcontact:{contact.pk}:iff_overdue:due"
+
+
+def test_an_approved_extension_stops_the_overdue_notice(personas, case):
+    contact = iff(case, personas.caseworker, NOW - timedelta(hours=1))
+    IffExtension.objects.create(
+        iff=contact,
+        reason=IffExtension.Reason.UNABLE_TO_LOCATE,
+        explanation="Not at the address",
+        requested_by=personas.caseworker,
+        status=IffExtension.Status.APPROVED,
+    )
+
+    assert iff_reminders_send(now=NOW) == 0
+
+
+def test_seen_children_get_no_reminder(personas, case):
+    contact = iff(case, personas.caseworker, NOW + timedelta(hours=2))
+    contact.seen_at = NOW - timedelta(hours=1)
+    contact.save()
+
+    assert iff_reminders_send(now=NOW) == 0
+
+
+def visit(case, worker, when, *seen):
+    v = Visit.objects.create(
+        case=case,
+        planned_for=when,
+        occurred_at=when,
+        status=Visit.Status.COMPLETED,
+        location=Visit.Location.CHILD_RESIDENCE,
+        discussion_points="Goals",
+        planned_by=worker,
+    )
+    for person in seen:
+        VisitParticipant.objects.create(visit=v, person=person, seen=True)
+
+
+def test_worker_hears_once_a_month_about_who_is_not_yet_visited(personas, case):
+    visit(case, personas.caseworker, NOW - timedelta(days=3), case.child)
+
+    assert visit_reminders_send(today=date(2026, 11, 24)) == 1
+    assert visit_reminders_send(today=date(2026, 11, 25)) == 0
+
+    notice = Notification.objects.get()
+    assert notice.recipient == personas.caseworker
+    assert case.father.full_name in notice.body
+    assert case.child.full_name not in notice.body
+
+
+def test_no_visit_reminder_early_in_the_month(personas, case):
+    assert visit_reminders_send(today=date(2026, 11, 10)) == 0
+
+
+def test_supervisor_hears_on_the_first_of_the_month_who_was_missed(personas, case):
+    visit(case, personas.caseworker, NOW - timedelta(days=3), case.child, case.father)
+
+    assert visit_reminders_send(today=date(2026, 12, 1)) == 0  # nobody missed in November
+
+    visit_reminders_send(today=date(2026, 11, 24))
+    assert not Notification.objects.filter(kind="visits_missed").exists()
+
+
+def test_supervisor_is_told_of_last_months_missed_visits(personas, case):
+    assert visit_reminders_send(today=date(2026, 12, 2)) == 1
+    missed = Notification.objects.get(kind="visits_missed")
+    assert missed.recipient == personas.supervisor
+    assert "November" in missed.subject
