@@ -36,3 +36,12 @@ class DeadlineForm(forms.Form):
         if amount is not None and unit == "days" and amount != int(amount):
             self.add_error("amount", "Business days must be a whole number.")
         return cleaned
+
+
+def show_service_errors(exc, *forms_: forms.Form) -> None:
+    """Show a service's ValidationError on the page's form(s): each message beside the
+    field of that name in whichever form has it, the rest at the top of the first."""
+    items = exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc)]
+    for field, errors in items:
+        target = next((form for form in forms_ if field in form.fields), None)
+        (target or forms_[0]).add_error(field if target else None, errors)

@@ -4,6 +4,7 @@ parse and label input; the rules are in casework.services.people."""
 from django import forms
 
 from casework.models import CaseMember, Person, Race, Relationship
+from casework.services.people import PERSON_FIELDS
 
 CHECKBOX = {"class": "usa-checkbox__input"}
 
@@ -22,24 +23,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "first_name",
-            "middle_name",
-            "last_name",
-            "date_of_birth",
-            "date_of_birth_estimated",
-            "sex",
-            "races",
-            "ethnicity",
-            "preferred_language",
-            "interpreter_needed",
-            "communication_needs",
-            "tribal_affiliation",
-            "whereabouts_unknown",
-            "incarcerated",
-            "facility",
-            "facility_contact",
-        ]
+        fields = list(PERSON_FIELDS)
         labels = {
             "date_of_birth_estimated": "The date of birth is an estimate",
             "ethnicity": "Hispanic or Latino ethnicity",

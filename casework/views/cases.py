@@ -8,6 +8,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from agency import clock
+from agency.forms import show_service_errors
 from casework import audit
 from casework.forms.cases import CaseAssignForm, CaseCloseForm
 from casework.permissions import access_case
@@ -17,7 +18,6 @@ from casework.selectors import people as people_selectors
 from casework.selectors import supervises
 from casework.selectors import visits as visit_selectors
 from casework.services import cases as case_services
-from casework.views.forms import apply_errors
 
 
 @login_required
@@ -51,7 +51,7 @@ def case_assign(request, pk: int):
         try:
             case_services.case_assign(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_service_errors(exc, form)
         else:
             messages.success(request, "Workers assigned.")
             return redirect("casework:case_detail", pk=case.pk)

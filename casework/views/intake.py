@@ -13,6 +13,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from agency import clock
+from agency.forms import show_service_errors
 from agency.permissions import access_object, can_use_workspace
 from casework.audit import record_view
 from casework.forms.intake import (
@@ -30,16 +31,6 @@ from casework.permissions import access_case
 from casework.selectors import intake as selectors
 from casework.selectors import rules, supervises
 from casework.services import intake as services
-
-
-def _show_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ValidationError on the form: beside the field when the form has it,
-    at the top otherwise."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _track_message(intake: Intake) -> str:
@@ -91,7 +82,7 @@ def intake_new(request):
                     override_reason=cleaned.get("override_reason", ""),
                 )
             except ValidationError as exc:
-                _show_errors(form, exc)
+                show_service_errors(exc, form)
             else:
                 messages.success(request, _track_message(intake))
                 return redirect("casework:intake_detail", pk=intake.pk)
@@ -148,7 +139,7 @@ def intake_override(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_service_errors(exc, form)
         else:
             messages.success(
                 request, f"Intake {intake.reference} is now on {intake.get_track_display()}."
@@ -179,7 +170,7 @@ def iff_contact(request, pk: int):
         try:
             services.iff_record_contact(iff=iff, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_service_errors(exc, form)
         else:
             messages.success(request, f"Face-to-face contact with {iff.child} recorded.")
             return redirect("casework:intake_detail", pk=iff.intake_id)
@@ -201,7 +192,7 @@ def iff_extension(request, pk: int):
         try:
             services.iff_extension_request(iff=iff, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_service_errors(exc, form)
         else:
             messages.success(
                 request, f"Extension for {iff.child} requested; the supervisor has been told."
@@ -230,7 +221,7 @@ def iff_attempt(request, pk: int):
         try:
             services.iff_attempt_record(iff=iff, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_service_errors(exc, form)
         else:
             messages.success(request, f"Follow-up attempt for {iff.child} recorded.")
             return redirect("casework:intake_detail", pk=iff.intake_id)
@@ -264,7 +255,7 @@ def extension_decide(request, pk: int):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_service_errors(exc, form)
         else:
             verb = "approved" if form.cleaned_data["decision"] == "approve" else "denied"
             messages.success(

@@ -9,11 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.forms import Form
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from agency.forms import show_service_errors
 from agency.permissions import access_object
 from casework import audit
 from casework.forms.people import (
@@ -33,14 +33,6 @@ from casework.services import people as services
 def case_url(case: Case) -> str:
     """Where people's changes show: the people section of the case page."""
     return reverse("casework:case_detail", args=[case.pk]) + "#people"
-
-
-def _show_errors(exc: ValidationError, *forms: Form) -> None:
-    """A service's errors beside the fields of whichever form has them; the rest at
-    the top of the first form."""
-    for field, errors in exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc)]:
-        target = next((f for f in forms if field in f.fields), None)
-        (target or forms[0]).add_error(field if target else None, errors)
 
 
 def _is_duplicate(exc: ValidationError) -> bool:
@@ -103,7 +95,7 @@ def person_add(request, case_id: int):
                         ),
                     }
                 else:
-                    _show_errors(exc, person_form, member_form)
+                    show_service_errors(exc, person_form, member_form)
             else:
                 messages.success(
                     request,
@@ -146,7 +138,7 @@ def person_edit(request, pk: int):
         try:
             services.person_update(person=person, actor=user, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(exc, form)
+            show_service_errors(exc, form)
         else:
             messages.success(request, f"{person.full_name}'s record saved.")
             return redirect("casework:person_detail", pk=person.pk)
@@ -177,7 +169,7 @@ def member_edit(request, pk: int):
         try:
             services.member_update(member=member, actor=user, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(exc, form)
+            show_service_errors(exc, form)
         else:
             messages.success(request, f"{member.person.full_name}'s role saved.")
             return redirect(case_url(case))
@@ -206,7 +198,7 @@ def relationship_add(request, case_id: int):
                 actor=user,
             )
         except ValidationError as exc:
-            _show_errors(exc, form)
+            show_service_errors(exc, form)
         else:
             messages.success(request, f"Recorded: {relationship}.")
             return redirect(case_url(case))
@@ -227,7 +219,7 @@ def diligent_search_add(request, pk: int):
         try:
             entry = services.diligent_search_record(person=person, actor=user, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(exc, form)
+            show_service_errors(exc, form)
         else:
             if entry.found:
                 messages.success(request, f"{person.full_name} found: the search is closed.")

@@ -1,79 +1,16 @@
-"""Browser journeys in Debian's Chromium through Playwright (never a downloaded browser).
-
-Without /usr/bin/chromium these tests skip, unless HEARTH_REQUIRE_BROWSER=1 (CI), where
-they fail. Screenshots are saved under test-artifacts/screens/.
-"""
-
-import os
-from pathlib import Path
+"""Browser journeys of the shell: every role logs in and lands on its workspace; the
+notifications and the calendar (fixtures and helpers in tests/browser.py)."""
 
 import pytest
 
 from agency.demo import DEMO_PASSWORD
 from agency.roles import Role
 from agency.workspaces import BY_KEY, HOME
+from tests.browser import SCREENS, log_in, serious_accessibility_violations
 from tests.factories import make_location, make_unit, make_user
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
-ROOT = Path(__file__).resolve().parents[2]
-SCREENS = ROOT / "test-artifacts" / "screens"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 # Live-server tests run in transactions that end with a flush: recreate the role groups.
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("role_groups")]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("HEARTH_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
-    # make from here are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    # bypass_csp lets the accessibility checker (axe-core) be injected into the page.
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    yield page
-    context.close()
-    assert errors == [], errors
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("networkidle")
-
-
-def serious_accessibility_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} elements: "
-        f"{', '.join(str(node['target']) for node in v['nodes'][:3])})"
-        for v in results["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 @pytest.mark.django_db(transaction=True)

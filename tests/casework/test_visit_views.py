@@ -14,7 +14,6 @@ from agency import clock
 from agency.roles import Role
 from casework.models import RecordView, Visit, VisitParticipant
 from casework.selectors import visits as selectors
-from tests.agency.test_browser import browser, page  # noqa: F401  (browser fixtures)
 from tests.casework.factories import add_member, make_person
 from tests.casework.test_visit_selectors import held
 from tests.casework.test_visit_services import local, make_family, plan, record
@@ -540,9 +539,9 @@ def tick(browser_page, label: str) -> None:
 @pytest.mark.browser
 @pytest.mark.usefixtures("role_groups")
 @pytest.mark.django_db(transaction=True)
-def test_caseworker_plans_and_records_a_visit_in_the_browser(page, live_server):  # noqa: F811
+def test_caseworker_plans_and_records_a_visit_in_the_browser(page, live_server):
     from agency.demo import DEMO_PASSWORD
-    from tests.agency.test_browser import SCREENS, log_in, serious_accessibility_violations
+    from tests.browser import SCREENS, log_in, serious_accessibility_violations
     from tests.factories import make_personas
 
     personas = make_personas()
