@@ -303,3 +303,24 @@ def test_api_close_needs_the_supervisor_and_a_reason(client, personas, case):
 
     assert missing.status_code == 400 and "reason" in missing.json()
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
+
+
+def test_caseload_filters_cases_with_someone_not_yet_visited(client, personas, case):
+    visited = make_case(personas.unit, personas.caseworker, name="Visited family")
+    child = add_member(visited, CaseMember.Role.CHILD).person
+    visit = Visit.objects.create(
+        case=visited,
+        planned_for=clock.now(),
+        occurred_at=clock.now(),  # this month, whenever the test runs
+        status=Visit.Status.COMPLETED,
+        location=Visit.Location.CHILD_RESIDENCE,
+        discussion_points="Goals",
+        planned_by=personas.caseworker,
+    )
+    VisitParticipant.objects.create(visit=visit, person=child, seen=True)
+    client.force_login(personas.caseworker)
+
+    page = client.get("/casework/?due=unvisited")
+
+    assert "Rivera family" in page.text
+    assert "Visited family" not in page.text
