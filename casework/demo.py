@@ -16,9 +16,11 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from agency import clock
+from agency.models import Unit
 from agency.roles import Role
 from casework.models import (
     Allegation,
+    Assessment,
     Case,
     CaseMember,
     ExceptionalCircumstance,
@@ -26,6 +28,7 @@ from casework.models import (
     IffExtension,
     Intake,
     Person,
+    Placement,
     Race,
     Relationship,
     Visit,
@@ -71,6 +74,7 @@ class _Builder:
         self.rules = rules()
         self.races = list(Race.objects.exclude(code__in=["declined", "unknown"]))
         self.counter = 0
+        self.supervisors = dict(Unit.objects.values_list("pk", "supervisor_id"))
 
     def build(self) -> dict[str, int]:
         workers = list(
@@ -112,7 +116,8 @@ class _Builder:
             grandmother = self.person("female", surname, rng.randint(55, 72), races, hispanic,
                                       language)  # fmt: skip
         # The first case of each worker is brand new, so the IFF clocks are running.
-        age_days = rng.randint(0, 2) if n == 0 else rng.randint(3, 360)
+        # Some families have been in care long enough for the 15-of-22-months rule.
+        age_days = rng.randint(0, 2) if n == 0 else rng.randint(3, 360 if n < 3 else 560)
         accepted_at = self.now - timedelta(days=age_days, hours=rng.randint(1, 20))
         response_time = rng.choices(["same_day", "24h", "72h"], weights=[1, 3, 6])[0]
         risk = rng.choices(["low", "moderate", "high", "very_high"], weights=[4, 4, 2, 1])[0]
@@ -316,6 +321,8 @@ class _Builder:
         bulk_create_with_history(extensions, IffExtension, batch_size=2000)
 
         visit_count = self.visits(families)
+        self.assessments(families)
+        self.placements(families)
         return {
             "cases": len(cases),
             "people": len(people),
@@ -414,6 +421,102 @@ class _Builder:
             participants.append(participant)
         bulk_create_with_history(participants, VisitParticipant, batch_size=10000)
         return len(visits)
+
+    def assessments(self, families: list[dict]) -> None:
+        """Safety, risk and family-centered assessments as far as each case has come:
+        approved when their time has passed, a family-centered one now and then waiting
+        for the supervisor, and none yet on the newest case."""
+        rng = self.rng
+        rows = []
+        for family in families:
+            case, worker = family["case"], family["worker"]
+            accepted = timezone.localtime(family["accepted_at"]).date()
+            due = {
+                Assessment.Kind.SAFETY: accepted
+                + timedelta(days=self.rules.safety_assessment_days),
+                Assessment.Kind.RISK: accepted + timedelta(days=self.rules.risk_assessment_days),
+                Assessment.Kind.FAMILY_CENTERED: case.opened_on
+                + timedelta(days=self.rules.family_assessment_days),
+            }
+            for kind, due_on in due.items():
+                if family["first_of_worker"] or due_on > self.today + timedelta(days=14):
+                    continue
+                submitted = rng.random() < 0.2 and kind == Assessment.Kind.FAMILY_CENTERED
+                fields = {
+                    Assessment.Kind.SAFETY: {
+                        "safety_decision": "conditionally_safe",
+                        "threats": "Caregiver's substance use when alone with the children.",
+                        "safety_plan": "Grandmother stays in the home evenings; daily check-in.",
+                    },
+                    Assessment.Kind.RISK: {"risk_level": family["risk"]},
+                    Assessment.Kind.FAMILY_CENTERED: {
+                        **{domain: "Discussed with the family; see the case notes."
+                           for domain in Assessment.DOMAINS},
+                        "strengths": "The mother is engaged and the children attend school.",
+                        "protective_factors": "Extended family nearby; stable housing.",
+                        "natural_supports": "Maternal grandmother, a neighbour, the church.",
+                        "family_input": "The family wants help with childcare and housing.",
+                        "provider_input": "The pediatrician reports regular check-ups.",
+                        "summary": "Safety depends on the evening plan; services for "
+                        "substance use and childcare come first in the case plan.",
+                    },
+                }[kind]  # fmt: skip
+                when = timezone.make_aware(datetime.combine(min(due_on, self.today), time(15)))
+                rows.append(
+                    Assessment(
+                        case=case,
+                        kind=kind,
+                        due_on=due_on,
+                        status="submitted" if submitted else "approved",
+                        author=worker,
+                        created_at=when - timedelta(days=1),
+                        submitted_at=when,
+                        decided_by_id=None if submitted else self.supervisors[case.unit_id],
+                        decided_at=None if submitted else when + timedelta(hours=20),
+                        decision_comment="" if submitted else "Thorough; approved.",
+                        **fields,
+                    )
+                )
+        bulk_create_with_history(rows, Assessment, batch_size=5000)
+
+    def placements(self, families: list[dict]) -> None:
+        """Children of out-of-home cases placed with kin or foster carers; some unlicensed
+        kin placements still without a home-study referral."""
+        rng = self.rng
+        rows = []
+        for family in families:
+            case = family["case"]
+            if case.case_type != Case.Type.OUT_OF_HOME:
+                continue
+            start = case.opened_on + timedelta(days=rng.randint(2, 20))
+            if start > self.today:
+                continue
+            setting = rng.choice(
+                ["kin_unlicensed", "kin_licensed", "foster", "foster", "congregate"]
+            )
+            grandmother = family["grandmother"]
+            caregiver = (
+                f"{grandmother.first_name} {grandmother.last_name} (maternal grandmother)"
+                if setting.startswith("kin") and grandmother
+                else f"{rng.choice(FIRST_GIRLS)} {rng.choice(FAMILY_NAMES)}"
+            )
+            referred = None
+            if setting == "kin_unlicensed" and rng.random() < 0.6:
+                referred = min(start + timedelta(days=rng.randint(5, 28)), self.today)
+            for child in family["children"]:
+                rows.append(
+                    Placement(
+                        case=case,
+                        child=child,
+                        setting=setting,
+                        caregiver=caregiver,
+                        start_date=start,
+                        reason="Removed after the safety assessment found the home unsafe; "
+                        "placed close to the children's school.",
+                        home_study_referred_on=referred,
+                    )
+                )
+        bulk_create_with_history(rows, Placement, batch_size=5000)
 
 
 def _next_month(day: date) -> date:

@@ -551,6 +551,145 @@ class VisitParticipant(models.Model):
         return f"{self.person} at {self.visit}"
 
 
+class Assessment(models.Model):
+    """A safety or risk assessment (Structured Decision Making style) or the ongoing
+    family-centered assessment. Drafted by the worker, submitted, then approved or
+    returned with comments by the supervisor."""
+
+    class Kind(models.TextChoices):
+        SAFETY = "safety", "Safety assessment"
+        RISK = "risk", "Risk assessment"
+        FAMILY_CENTERED = "family_centered", "Family-centered assessment"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for approval"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned with comments"
+
+    class SafetyDecision(models.TextChoices):
+        SAFE = "safe", "Safe"
+        CONDITIONALLY_SAFE = "conditionally_safe", "Conditionally safe, with a safety plan"
+        UNSAFE = "unsafe", "Unsafe"
+
+    # The family-centered assessment's domains, in the order the practice model lists them.
+    DOMAINS = (
+        "safety", "risk", "domestic_violence", "substance_abuse", "medical", "dental",
+        "educational", "psychosocial_functioning", "behavioral_health", "criminogenic_needs",
+    )  # fmt: skip
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assessments")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    due_on = models.DateField(help_text="From the case's events and the casework rules.")
+    # Safety assessment.
+    safety_decision = models.CharField(max_length=20, choices=SafetyDecision.choices, blank=True)
+    threats = models.TextField("Safety threats identified", blank=True)
+    safety_plan = models.TextField(blank=True)
+    # Risk assessment.
+    risk_level = models.CharField(max_length=10, choices=Intake.Risk.choices, blank=True)
+    # Family-centered assessment: one section per domain, then how they fit together.
+    safety = models.TextField(blank=True)
+    risk = models.TextField(blank=True)
+    domestic_violence = models.TextField(blank=True)
+    substance_abuse = models.TextField(blank=True)
+    medical = models.TextField(blank=True)
+    dental = models.TextField(blank=True)
+    educational = models.TextField(blank=True)
+    psychosocial_functioning = models.TextField(blank=True)
+    behavioral_health = models.TextField(blank=True)
+    criminogenic_needs = models.TextField(blank=True)
+    strengths = models.TextField(blank=True)
+    protective_factors = models.TextField(blank=True)
+    natural_supports = models.TextField(blank=True)
+    family_input = models.TextField(blank=True)
+    provider_input = models.TextField(blank=True)
+    summary = models.TextField(
+        "How the assessments fit together and inform the case plan", blank=True
+    )
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-due_on", "-pk"]
+        indexes = [
+            models.Index(fields=["case", "kind"]),
+            models.Index(fields=["status", "due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.case.number}"
+
+
+class Placement(models.Model):
+    """A child's out-of-home placement: least restrictive and close to home."""
+
+    class Setting(models.TextChoices):
+        KIN_LICENSED = "kin_licensed", "Kin (licensed)"
+        KIN_UNLICENSED = "kin_unlicensed", "Kin (unlicensed)"
+        FOSTER = "foster", "Licensed foster home"
+        CONGREGATE = "congregate", "Congregate care"
+        TRIAL_HOME_VISIT = "trial_home_visit", "Trial home visit"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="placements")
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="placements")
+    setting = models.CharField(max_length=20, choices=Setting.choices)
+    caregiver = models.CharField(max_length=200, help_text="Who the child lives with.")
+    address = models.CharField(max_length=300, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    reason = models.TextField(help_text="Why this placement, and why this setting.")
+    end_reason = models.CharField(max_length=200, blank=True)
+    # Unlicensed kin caregivers need a home-study referral within 30 days (configurable).
+    home_study_referred_on = models.DateField(null=True, blank=True)
+    entered_in_error = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="placement_ends_after_start",
+                violation_error_message="A placement ends on or after the day it starts.",
+            )
+        ]
+        indexes = [models.Index(fields=["child", "start_date"]), models.Index(fields=["case"])]
+
+    def __str__(self) -> str:
+        return f"{self.child} with {self.caregiver} from {self.start_date}"
+
+
+class PermanencyDecision(models.Model):
+    """For a child in care 15 of the last 22 months: the termination petition filed, or
+    the documented compelling reason not to file."""
+
+    class Kind(models.TextChoices):
+        PETITION_FILED = "petition_filed", "Termination petition filed"
+        COMPELLING_REASON = "compelling_reason", "Compelling reason not to file"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="permanency_decisions")
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    decided_on = models.DateField()
+    note = models.TextField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decided_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.child}"
+
+
 class RecordView(models.Model):
     """Who opened which case or person record, when, and how (not what they saw)."""
 
@@ -591,6 +730,21 @@ class CaseworkRules(models.Model):
     visit_reminder_days_left = models.PositiveSmallIntegerField(
         "Remind about unvisited children and parents with this many days left in the month",
         default=7,
+    )
+    safety_assessment_days = models.PositiveSmallIntegerField(
+        "Safety assessment due (days after the intake is accepted)", default=2
+    )
+    risk_assessment_days = models.PositiveSmallIntegerField(
+        "Risk assessment due (days after the intake is accepted)", default=30
+    )
+    family_assessment_days = models.PositiveSmallIntegerField(
+        "Family-centered assessment due (days after the case opens)", default=60
+    )
+    assessment_reminder_days = models.PositiveSmallIntegerField(
+        "Remind about assessments and plan reviews due within (days)", default=7
+    )
+    kin_home_study_days = models.PositiveSmallIntegerField(
+        "Home-study referral due for an unlicensed kin placement (days)", default=30
     )
 
     class Meta:

@@ -14,3 +14,13 @@ def send_iff_reminders() -> int:
 @shared_task
 def send_visit_reminders() -> int:
     return reminders.visit_reminders_send(today=clock.today())
+
+
+@shared_task
+def send_assessment_reminders() -> int:
+    return reminders.assessment_reminders_send(today=clock.today())
+
+
+@shared_task
+def send_home_study_reminders() -> int:
+    return reminders.home_study_reminders_send(today=clock.today())

@@ -1,6 +1,6 @@
 """Casework pages. Each feature module under casework/views/ lists its own routes."""
 
-from casework.views import caseload, cases, intake, people, visits
+from casework.views import assessments, caseload, cases, intake, people, placements, visits
 
 app_name = "casework"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     *intake.urlpatterns,
     *people.urlpatterns,
     *visits.urlpatterns,
+    *assessments.urlpatterns,
+    *placements.urlpatterns,
 ]

@@ -34,4 +34,15 @@ app.conf.beat_schedule = {
         "task": "casework.tasks.send_visit_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # 07:35 every day: assessments due within 7 days (worker) or overdue (supervisor).
+    "casework-assessment-reminders": {
+        "task": "casework.tasks.send_assessment_reminders",
+        "schedule": crontab(hour=7, minute=35),
+    },
+    # 07:40 every day: unlicensed kin placements past 30 days without a home-study
+    # referral (worker and supervisor, once per placement).
+    "casework-home-study-reminders": {
+        "task": "casework.tasks.send_home_study_reminders",
+        "schedule": crontab(hour=7, minute=40),
+    },
 }

@@ -268,6 +268,9 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "casework.models.Case.Status",
         "VisitStatusEnum": "casework.models.Visit.Status",
         "ExtensionStatusEnum": "casework.models.IffExtension.Status",
+        "AssessmentKindEnum": "casework.models.Assessment.Kind",
+        "AssessmentStatusEnum": "casework.models.Assessment.Status",
+        "PermanencyDecisionKindEnum": "casework.models.PermanencyDecision.Kind",
     },
 }
 

@@ -1,3 +1,10 @@
 """Casework in Django admin, one module per feature."""
 
-from casework.admin import cases, intake, people, visits  # noqa: F401  (registers them)
+from casework.admin import (  # noqa: F401  (registers them)
+    assessments,
+    cases,
+    intake,
+    people,
+    placements,
+    visits,
+)

@@ -4,10 +4,10 @@ the shared router and may add plain routes."""
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from casework.api import cases, intake, people, visits
+from casework.api import assessments, cases, intake, people, placements, visits
 
 router = DefaultRouter()
-for module in (cases, intake, people, visits):
+for module in (cases, intake, people, visits, assessments, placements):
     module.register(router)
 
 urlpatterns = [
@@ -15,5 +15,7 @@ urlpatterns = [
     *intake.urlpatterns,
     *people.urlpatterns,
     *visits.urlpatterns,
+    *assessments.urlpatterns,
+    *placements.urlpatterns,
     path("", include(router.urls)),
 ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from agency import clock
 from casework.models import (
     Allegation,
+    Assessment,
     Case,
     CaseMember,
     DiligentSearchEntry,
@@ -20,7 +21,9 @@ from casework.models import (
     IffContact,
     IffExtension,
     Intake,
+    PermanencyDecision,
     Person,
+    Placement,
     RecordView,
     Relationship,
     Visit,
@@ -87,9 +90,7 @@ def caseload(
     if due == "unvisited":
         # The page lists who is not yet visited for its own 25 rows; counting them for
         # every case is only needed to filter on it.
-        unvisited = _unvisited_members(timezone.localtime(now).date()).filter(
-            case=OuterRef("pk")
-        )
+        unvisited = _unvisited_members(timezone.localtime(now).date()).filter(case=OuterRef("pk"))
         cases = cases.filter(Exists(unvisited))
     if due == "iff_overdue":
         cases = cases.filter(iff_overdue__gt=0)
@@ -175,6 +176,9 @@ def _timeline_sources(case: Case) -> list[tuple[Any, Q, Any]]:
         (DiligentSearchEntry, Q(person_id__in=person_ids), lambda r: "Diligent search"),
         (Visit, Q(case_id=case.pk), lambda r: f"Visit planned for {r.planned_for:%d %b %Y}"),
         (VisitParticipant, Q(visit_id__in=visit_ids), lambda r: "Visit participant"),
+        (Assessment, Q(case_id=case.pk), lambda r: r.get_kind_display()),
+        (Placement, Q(case_id=case.pk), lambda r: f"Placement with {r.caregiver}"),
+        (PermanencyDecision, Q(case_id=case.pk), lambda r: r.get_kind_display()),
     ]
 
 

@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from agency.models import Notification
 from agency.services import notification_send
-from casework.models import Case, IffContact, IffExtension
+from casework.models import Case, IffContact, IffExtension, Placement
 from casework.selectors import rules
+from casework.selectors.assessments import assessment_due_states
 from casework.selectors.cases import caseload_due
+from casework.selectors.placements import home_study_flag
 
 
 def _send_new(notices: Iterable[dict]) -> int:
@@ -113,6 +115,70 @@ def visit_reminders_send(*, today: date) -> int:
                     "body": f"Not visited in {last_month_day:%B}: {', '.join(names)}.",
                     "link": f"/casework/cases/{case.pk}/#visits",
                     "dedupe_key": f"casework.case:{case.pk}:visits_missed:{month}",
+                }
+            )
+    return _send_new(notices)
+
+
+def assessment_reminders_send(*, today: date) -> int:
+    """Assessments: the worker hears when one is due within the configured days (7 by
+    default), the supervisor when one is overdue. One notice per case, kind and
+    threshold; statewide in pages of cases."""
+    notices = []
+    open_cases = (
+        Case.objects.filter(status=Case.Status.OPEN)
+        .select_related("primary_worker", "unit__supervisor")
+        .order_by("pk")
+    )
+    for start in range(0, open_cases.count(), 2000):
+        page = list(open_cases[start : start + 2000])
+        by_id = {case.pk: case for case in page}
+        for case_id, states in assessment_due_states(page, today=today).items():
+            case = by_id[case_id]
+            for state in states:
+                overdue = state.state == "overdue"
+                notices.append(
+                    {
+                        "recipient": case.unit.supervisor if overdue else case.primary_worker,
+                        "kind": f"assessment_{state.state}",
+                        "subject": f"{state.text}: {case.number} {case.name}",
+                        "body": f"Case {case.number}: {state.text}.",
+                        "link": f"/casework/cases/{case.pk}/#assessments",
+                        "dedupe_key": f"casework.case:{case.pk}:assessment_{state.kind}:"
+                        f"{state.state}:{state.due_on:%Y-%m-%d}",
+                    }
+                )
+    return _send_new(notices)
+
+
+def home_study_reminders_send(*, today: date) -> int:
+    """Unlicensed kin placements past the home-study referral deadline (30 days by
+    default): the worker and the supervisor hear once per placement."""
+    due_days = rules().kin_home_study_days
+    placements = Placement.objects.filter(
+        setting=Placement.Setting.KIN_UNLICENSED,
+        entered_in_error=False,
+        end_date__isnull=True,
+        home_study_referred_on__isnull=True,
+        start_date__lt=today - timedelta(days=due_days),
+        case__status=Case.Status.OPEN,
+    ).select_related("child", "case__primary_worker", "case__unit__supervisor")
+    notices = []
+    for placement in placements:
+        flag = home_study_flag(placement, today=today, due_days=due_days)
+        if flag is None:
+            continue
+        case = placement.case
+        for recipient in (case.primary_worker, case.unit.supervisor):
+            notices.append(
+                {
+                    "recipient": recipient,
+                    "kind": "home_study_overdue",
+                    "subject": f"{flag.text}: {case.number}",
+                    "body": f"Unlicensed kin caregivers need a home-study referral within "
+                    f"{due_days} days of placement.",
+                    "link": f"/casework/cases/{case.pk}/#placements",
+                    "dedupe_key": f"casework.placement:{placement.pk}:home_study:{due_days}d",
                 }
             )
     return _send_new(notices)

@@ -11,8 +11,10 @@ from agency import clock
 from agency.permissions import user_role, workspace_required
 from agency.roles import Role
 from casework.forms.cases import CaseloadFilterForm
+from casework.selectors import assessments as assessment_selectors
 from casework.selectors import cases as case_selectors
 from casework.selectors import intake as intake_selectors
+from casework.selectors import placements as placement_selectors
 from casework.selectors import visits as visit_selectors
 
 
@@ -37,7 +39,17 @@ def caseload(request):
     )
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     unvisited = visit_selectors.unvisited_this_month(page.object_list, today=clock.today())
-    rows = [{"case": case, "unvisited": unvisited.get(case.pk, [])} for case in page]
+    flags = placement_selectors.placement_flags(page.object_list, today=clock.today())
+    assessments = assessment_selectors.assessments_due(page.object_list, today=clock.today())
+    rows = [
+        {
+            "case": case,
+            "unvisited": unvisited.get(case.pk, []),
+            "flags": flags.get(case.pk, []),
+            "assessments": assessments.get(case.pk, []),
+        }
+        for case in page
+    ]
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return render(
@@ -63,7 +75,11 @@ def supervision(request):
     return render(
         request,
         "casework/supervision.html",
-        {"extensions": intake_selectors.pending_extensions(request.user), "now": clock.now()},
+        {
+            "extensions": intake_selectors.pending_extensions(request.user),
+            "assessments": assessment_selectors.pending_assessment_approvals(request.user),
+            "now": clock.now(),
+        },
     )
 
 

@@ -12,9 +12,11 @@ from agency.forms import show_service_errors
 from casework import audit
 from casework.forms.cases import CaseAssignForm, CaseCloseForm
 from casework.permissions import access_case
+from casework.selectors import assessments as assessment_selectors
 from casework.selectors import cases as case_selectors
 from casework.selectors import intake as intake_selectors
 from casework.selectors import people as people_selectors
+from casework.selectors import placements as placement_selectors
 from casework.selectors import supervises
 from casework.selectors import visits as visit_selectors
 from casework.services import cases as case_services
@@ -40,6 +42,8 @@ def case_detail(request, pk: int):
     context |= people_selectors.case_people_context(case)
     context |= intake_selectors.case_iff_context(case)
     context |= visit_selectors.case_visits_context(case, today=clock.today())
+    context |= placement_selectors.case_placements_context(case, today=clock.today())
+    context |= assessment_selectors.case_assessments_context(case, today=clock.today())
     return render(request, "casework/case/detail.html", context)
 
 

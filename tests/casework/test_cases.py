@@ -9,7 +9,16 @@ from guardian.shortcuts import assign_perm
 from agency import clock
 from agency.roles import Role
 from casework.audit import with_actor
-from casework.models import Case, CaseMember, IffContact, RecordView, Visit, VisitParticipant
+from casework.models import (
+    Assessment,
+    Case,
+    CaseMember,
+    IffContact,
+    Placement,
+    RecordView,
+    Visit,
+    VisitParticipant,
+)
 from casework.selectors.cases import case_timeline
 from tests.casework.factories import add_member, make_case, make_intake
 from tests.factories import make_user
@@ -83,7 +92,15 @@ def test_case_page_query_count_does_not_grow_with_the_family(
 ):
     def grow(children: int, months: int):
         for _ in range(children):
-            add_member(case, CaseMember.Role.CHILD)
+            child = add_member(case, CaseMember.Role.CHILD).person
+            Placement.objects.create(
+                case=case,
+                child=child,
+                setting=Placement.Setting.KIN_UNLICENSED,
+                caregiver="Grandmother",
+                start_date=clock.today() - timedelta(days=40),
+                reason="Unsafe at home",
+            )
         for n in range(months):
             when = clock.now() - timedelta(days=30 * n + 1)
             visit = Visit.objects.create(
@@ -238,8 +255,16 @@ def test_caseload_query_count_is_the_same_for_5_and_200_cases(
     def fill(n):
         for _ in range(n):
             case = make_case(personas.unit, personas.caseworker)
-            add_member(case, CaseMember.Role.CHILD, alleged_victim=True)
+            child = add_member(case, CaseMember.Role.CHILD, alleged_victim=True).person
             add_member(case, CaseMember.Role.FATHER)
+            Placement.objects.create(
+                case=case,
+                child=child,
+                setting=Placement.Setting.KIN_UNLICENSED,
+                caregiver="Aunt",
+                start_date=clock.today() - timedelta(days=40),
+                reason="Unsafe at home",
+            )
             add_pending_iff(case, personas.caseworker, due_in=timedelta(hours=5))
 
     client.force_login(personas.caseworker)
@@ -251,6 +276,7 @@ def test_caseload_query_count_is_the_same_for_5_and_200_cases(
     with django_assert_max_num_queries(len(five.captured_queries)):
         page = client.get("/casework/?sort=name")
     assert "Page 1 of 8" in page.text
+    assert "Home-study referral overdue" in page.text
 
 
 def test_approvals_inbox_is_for_supervisors(client, personas):
@@ -324,3 +350,36 @@ def test_caseload_filters_cases_with_someone_not_yet_visited(client, personas, c
 
     assert "Rivera family" in page.text
     assert "Visited family" not in page.text
+
+
+def test_caseload_says_which_assessments_are_overdue(client, personas):
+    late = make_case(
+        personas.unit,
+        personas.caseworker,
+        name="Late family",
+        opened_on=clock.today() - timedelta(days=90),
+    )
+    client.force_login(personas.caseworker)
+
+    page = client.get("/casework/")
+
+    assert "Family-centered assessment overdue" in page.text
+    assert late.number in page.text
+
+
+def test_approvals_inbox_lists_submitted_assessments(client, personas, case):
+    assessment = Assessment.objects.create(
+        case=case,
+        kind=Assessment.Kind.RISK,
+        status=Assessment.Status.SUBMITTED,
+        due_on=clock.today(),
+        risk_level="moderate",
+        author=personas.caseworker,
+        submitted_at=clock.now(),
+    )
+    client.force_login(personas.supervisor)
+
+    page = client.get("/casework/supervision/")
+
+    assert "Risk assessment" in page.text
+    assert reverse("casework:assessment_decide", args=[assessment.pk]) in page.text

@@ -126,3 +126,45 @@ def test_supervisor_is_told_of_last_months_missed_visits(personas, case):
     missed = Notification.objects.get(kind="visits_missed")
     assert missed.recipient == personas.supervisor
     assert "November" in missed.subject
+
+
+def test_worker_hears_once_of_an_assessment_due_soon_and_the_supervisor_when_overdue(
+    personas,
+):
+    from casework.services.reminders import assessment_reminders_send
+
+    opened = date(2026, 11, 24) - timedelta(days=55)  # family-centered due in 5 days
+    make_case(personas.unit, personas.caseworker, name="Brown family", opened_on=opened)
+
+    assert assessment_reminders_send(today=date(2026, 11, 24)) == 1
+    assert assessment_reminders_send(today=date(2026, 11, 25)) == 0
+    due = Notification.objects.get()
+    assert due.recipient == personas.caseworker
+    assert due.kind == "assessment_due_soon"
+    assert "Family-centered assessment" in due.subject
+
+    assert assessment_reminders_send(today=date(2026, 12, 1)) == 1
+    overdue = Notification.objects.get(kind="assessment_overdue")
+    assert overdue.recipient == personas.supervisor
+
+
+def test_home_study_overdue_notifies_worker_and_supervisor_once(personas, case):
+    from casework.models import Placement
+    from casework.services.reminders import home_study_reminders_send
+
+    Placement.objects.create(
+        case=case,
+        child=case.child,
+        setting=Placement.Setting.KIN_UNLICENSED,
+        caregiver="Aunt Rosa",
+        start_date=date(2026, 10, 20),
+        reason="Unsafe at home",
+    )
+
+    assert home_study_reminders_send(today=date(2026, 11, 19)) == 0  # day 30: not yet
+    assert home_study_reminders_send(today=date(2026, 11, 20)) == 2
+    assert home_study_reminders_send(today=date(2026, 11, 21)) == 0
+    assert {n.recipient for n in Notification.objects.all()} == {
+        personas.caseworker,
+        personas.supervisor,
+    }
