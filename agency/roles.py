@@ -56,6 +56,7 @@ _CASEWORK_MODELS = (
     "intake", "allegation", "iffcontact", "iffextension", "iffattempt", "case", "casemember",
     "person", "relationship", "diligentsearchentry", "visit", "visitparticipant",
     "assessment", "placement", "permanencydecision",
+    "caseplan", "plangoal", "planstep", "planservice",
 )  # fmt: skip
 _READ_CASEWORK = [f"casework.view_{model}" for model in _CASEWORK_MODELS]
 _WRITE_CASEWORK = [

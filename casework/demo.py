@@ -7,6 +7,7 @@ supervisor), older cases with a year of monthly visits in which fathers are seen
 and a child or parent not yet visited this month, so every screen has something to show.
 """
 
+import calendar
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,12 +24,16 @@ from casework.models import (
     Assessment,
     Case,
     CaseMember,
+    CasePlan,
     ExceptionalCircumstance,
     IffContact,
     IffExtension,
     Intake,
     Person,
     Placement,
+    PlanGoal,
+    PlanService,
+    PlanStep,
     Race,
     Relationship,
     Visit,
@@ -323,6 +328,7 @@ class _Builder:
         visit_count = self.visits(families)
         self.assessments(families)
         self.placements(families)
+        self.plans(families)
         return {
             "cases": len(cases),
             "people": len(people),
@@ -517,6 +523,105 @@ class _Builder:
                     )
                 )
         bulk_create_with_history(rows, Placement, batch_size=5000)
+
+    def plans(self, families: list[dict]) -> None:
+        """An approved case plan, led by the family, on cases open long enough for one;
+        some new versions waiting for the supervisor."""
+        rng = self.rng
+        plans, goals, services = [], [], []
+        for family in families:
+            case = family["case"]
+            if (self.today - case.opened_on).days < 45:
+                continue
+            # Most plans were approved or reviewed within the last six months; a few
+            # reviews are late.
+            approved_on = max(
+                case.opened_on + timedelta(days=rng.randint(30, 45)),
+                self.today - timedelta(days=rng.randint(20, 200)),
+            )
+            submitted = rng.random() < 0.1
+            decided_at = timezone.make_aware(datetime.combine(approved_on, time(11)))
+            in_care = case.case_type == Case.Type.OUT_OF_HOME
+            plan = CasePlan(
+                case=case,
+                version=1,
+                status=CasePlan.Status.SUBMITTED if submitted else CasePlan.Status.APPROVED,
+                family_participants=f"{family['mother'].first_name} (mother) led the meeting; "
+                f"{family['father'].first_name} (father) joined by phone.",
+                family_led=True,
+                maternal_family_engaged=family["grandmother"] is not None,
+                paternal_family_engaged=rng.random() < 0.5,
+                permanency_goal=CasePlan.PermanencyGoal.REUNIFICATION if in_care else "",
+                concurrent_goal=CasePlan.PermanencyGoal.GUARDIANSHIP if in_care else "",
+                author=family["worker"],
+                created_at=decided_at - timedelta(days=2),
+                submitted_at=decided_at - timedelta(days=1),
+                decided_by_id=None if submitted else self.supervisors[case.unit_id],
+                decided_at=None if submitted else decided_at,
+                decision_comment="" if submitted else "The family's own goals; approved.",
+                review_due_on=None if submitted else _add_months(approved_on, 6),
+            )
+            plans.append(plan)
+            goals.append(
+                (
+                    plan,
+                    "The children are safe at home every evening.",
+                    "Mother, with the grandmother",
+                    "Evening safety plan followed every day",
+                )
+            )
+            goals.append(
+                (
+                    plan,
+                    "Regular school attendance.",
+                    "Mother and the school social worker",
+                    "Morning routine agreed with the school",
+                )
+            )
+        plans = bulk_create_with_history(plans, CasePlan, batch_size=5000)
+        goal_rows = [
+            PlanGoal(
+                plan=plan,
+                order=n % 2,
+                description=text,
+                responsible=who,
+                target_date=(plan.decided_at or plan.submitted_at).date() + timedelta(days=90),
+                status=PlanGoal.Status.IN_PROGRESS,
+            )
+            for n, (plan, text, who, _step) in enumerate(goals)
+        ]
+        goal_rows = bulk_create_with_history(goal_rows, PlanGoal, batch_size=5000)
+        steps = [
+            PlanStep(
+                goal=goal,
+                description=step,
+                responsible=goal.responsible,
+                target_date=goal.target_date - timedelta(days=60),
+                status=PlanGoal.Status.IN_PROGRESS,
+            )
+            for goal, (_plan, _text, _who, step) in zip(goal_rows, goals, strict=True)
+        ]
+        bulk_create_with_history(steps, PlanStep, batch_size=5000)
+        for plan in plans:
+            services.append(
+                PlanService(
+                    plan=plan,
+                    provider=rng.choice(["Family Support Center", "Community Health Network"]),
+                    service_type=rng.choice(
+                        ["Parenting education (Triple P)", "Intensive Family Preservation"]
+                    ),
+                    evidence_based=True,
+                    status=PlanService.Status.STARTED,
+                    referred_on=(plan.decided_at or plan.submitted_at).date(),
+                )
+            )
+        bulk_create_with_history(services, PlanService, batch_size=5000)
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _next_month(day: date) -> date:

@@ -690,6 +690,139 @@ class PermanencyDecision(models.Model):
         return f"{self.get_kind_display()}: {self.child}"
 
 
+class CasePlan(models.Model):
+    """One version of a case plan. The family leads it; the supervisor approves it; a
+    new version supersedes the approved one and the history of versions is kept."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for approval"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned with comments"
+        SUPERSEDED = "superseded", "Superseded"
+
+    class PermanencyGoal(models.TextChoices):
+        REUNIFICATION = "reunification", "Reunification"
+        ADOPTION = "adoption", "Adoption"
+        GUARDIANSHIP = "guardianship", "Guardianship"
+        OTHER = "other", "Another planned permanent living arrangement"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="plans")
+    version = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    family_participants = models.TextField(
+        "Who from the family took part", help_text="Names and how each took part."
+    )
+    family_led = models.BooleanField("The family led the planning", default=False)
+    maternal_family_engaged = models.BooleanField(default=False)
+    paternal_family_engaged = models.BooleanField(default=False)
+    permanency_goal = models.CharField(
+        max_length=15, choices=PermanencyGoal.choices, blank=True,
+        help_text="For children in care.",
+    )  # fmt: skip
+    concurrent_goal = models.CharField(
+        max_length=15, choices=PermanencyGoal.choices, blank=True,
+        help_text="The concurrent plan, for children in care.",
+    )  # fmt: skip
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    review_due_on = models.DateField(
+        null=True, blank=True, help_text="Set on approval: 6 months later (configurable)."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="caseplan_version_once"),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="approved"), name="caseplan_one_approved"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "review_due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case plan v{self.version} for {self.case.number}"
+
+
+class PlanGoal(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        ACHIEVED = "achieved", "Achieved"
+        DROPPED = "dropped", "Dropped"
+
+    plan = models.ForeignKey(CasePlan, on_delete=models.CASCADE, related_name="goals")
+    order = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField()
+    responsible = models.CharField(max_length=200, help_text="Who is responsible.")
+    target_date = models.DateField()
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.NOT_STARTED)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class PlanStep(models.Model):
+    goal = models.ForeignKey(PlanGoal, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField()
+    responsible = models.CharField(max_length=200)
+    target_date = models.DateField()
+    status = models.CharField(
+        max_length=15, choices=PlanGoal.Status.choices, default=PlanGoal.Status.NOT_STARTED
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["goal", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class PlanService(models.Model):
+    """A service or referral that meets a need in the plan."""
+
+    class Status(models.TextChoices):
+        REFERRED = "referred", "Referred"
+        ACCEPTED = "accepted", "Accepted"
+        STARTED = "started", "Started"
+        COMPLETED = "completed", "Completed"
+        DECLINED = "declined", "Declined"
+
+    plan = models.ForeignKey(CasePlan, on_delete=models.CASCADE, related_name="services")
+    goal = models.ForeignKey(
+        PlanGoal, on_delete=models.SET_NULL, null=True, blank=True, related_name="services"
+    )
+    provider = models.CharField(max_length=200)
+    service_type = models.CharField(max_length=200, help_text="E.g. parenting education.")
+    evidence_based = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REFERRED)
+    referred_on = models.DateField()
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "referred_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.service_type} ({self.provider})"
+
+
 class RecordView(models.Model):
     """Who opened which case or person record, when, and how (not what they saw)."""
 
@@ -745,6 +878,12 @@ class CaseworkRules(models.Model):
     )
     kin_home_study_days = models.PositiveSmallIntegerField(
         "Home-study referral due for an unlicensed kin placement (days)", default=30
+    )
+    plan_review_months = models.PositiveSmallIntegerField(
+        "Case plan review due (months after approval)", default=6
+    )
+    first_plan_days = models.PositiveSmallIntegerField(
+        "First case plan due (days after the case opens)", default=60
     )
 
     class Meta:

@@ -24,3 +24,8 @@ def send_assessment_reminders() -> int:
 @shared_task
 def send_home_study_reminders() -> int:
     return reminders.home_study_reminders_send(today=clock.today())
+
+
+@shared_task
+def send_plan_review_reminders() -> int:
+    return reminders.plan_review_reminders_send(today=clock.today())

@@ -1,6 +1,15 @@
 """Casework pages. Each feature module under casework/views/ lists its own routes."""
 
-from casework.views import assessments, caseload, cases, intake, people, placements, visits
+from casework.views import (
+    assessments,
+    caseload,
+    cases,
+    intake,
+    people,
+    placements,
+    plans,
+    visits,
+)
 
 app_name = "casework"
 urlpatterns = [
@@ -11,4 +20,5 @@ urlpatterns = [
     *visits.urlpatterns,
     *assessments.urlpatterns,
     *placements.urlpatterns,
+    *plans.urlpatterns,
 ]

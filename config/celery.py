@@ -45,4 +45,10 @@ app.conf.beat_schedule = {
         "task": "casework.tasks.send_home_study_reminders",
         "schedule": crontab(hour=7, minute=40),
     },
+    # 07:45 every day: case plan reviews due within 7 days (worker) or overdue
+    # (supervisor); approved plans are reviewed 6 months after approval.
+    "casework-plan-review-reminders": {
+        "task": "casework.tasks.send_plan_review_reminders",
+        "schedule": crontab(hour=7, minute=45),
+    },
 }

@@ -6,5 +6,6 @@ from casework.admin import (  # noqa: F401  (registers them)
     intake,
     people,
     placements,
+    plans,
     visits,
 )

@@ -4,10 +4,10 @@ the shared router and may add plain routes."""
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from casework.api import assessments, cases, intake, people, placements, visits
+from casework.api import assessments, cases, intake, people, placements, plans, visits
 
 router = DefaultRouter()
-for module in (cases, intake, people, visits, assessments, placements):
+for module in (cases, intake, people, visits, assessments, placements, plans):
     module.register(router)
 
 urlpatterns = [
@@ -17,5 +17,6 @@ urlpatterns = [
     *visits.urlpatterns,
     *assessments.urlpatterns,
     *placements.urlpatterns,
+    *plans.urlpatterns,
     path("", include(router.urls)),
 ]

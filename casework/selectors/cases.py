@@ -16,6 +16,7 @@ from casework.models import (
     Assessment,
     Case,
     CaseMember,
+    CasePlan,
     DiligentSearchEntry,
     IffAttempt,
     IffContact,
@@ -179,6 +180,7 @@ def _timeline_sources(case: Case) -> list[tuple[Any, Q, Any]]:
         (Assessment, Q(case_id=case.pk), lambda r: r.get_kind_display()),
         (Placement, Q(case_id=case.pk), lambda r: f"Placement with {r.caregiver}"),
         (PermanencyDecision, Q(case_id=case.pk), lambda r: r.get_kind_display()),
+        (CasePlan, Q(case_id=case.pk), lambda r: f"Case plan version {r.version}"),
     ]
 
 

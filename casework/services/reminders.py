@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from agency.models import Notification
 from agency.services import notification_send
-from casework.models import Case, IffContact, IffExtension, Placement
+from casework.models import Case, CasePlan, IffContact, IffExtension, Placement
 from casework.selectors import rules
 from casework.selectors.assessments import assessment_due_states
 from casework.selectors.cases import caseload_due
@@ -181,4 +181,33 @@ def home_study_reminders_send(*, today: date) -> int:
                     "dedupe_key": f"casework.placement:{placement.pk}:home_study:{due_days}d",
                 }
             )
+    return _send_new(notices)
+
+
+def plan_review_reminders_send(*, today: date) -> int:
+    """Approved case plans whose review falls due within the configured days (7 by
+    default) remind the worker; overdue reviews notify the supervisor."""
+    soon = today + timedelta(days=rules().assessment_reminder_days)
+    plans = CasePlan.objects.filter(
+        status=CasePlan.Status.APPROVED,
+        review_due_on__lte=soon,
+        case__status=Case.Status.OPEN,
+    ).select_related("case__primary_worker", "case__unit__supervisor")
+    notices = []
+    for plan in plans:
+        case = plan.case
+        overdue = plan.review_due_on < today
+        state = "overdue" if overdue else "due_soon"
+        notices.append(
+            {
+                "recipient": case.unit.supervisor if overdue else case.primary_worker,
+                "kind": f"plan_review_{state}",
+                "subject": f"Case plan review {'overdue' if overdue else 'due'} "
+                f"({plan.review_due_on:%d %b %Y}): {case.number} {case.name}",
+                "body": f"Version {plan.version} of the case plan was approved on "
+                f"{timezone.localtime(plan.decided_at):%d %b %Y}; review it with the family.",
+                "link": f"/casework/cases/{case.pk}/#plan",
+                "dedupe_key": f"casework.caseplan:{plan.pk}:review:{state}:{plan.review_due_on}",
+            }
+        )
     return _send_new(notices)

@@ -15,6 +15,7 @@ from casework.selectors import assessments as assessment_selectors
 from casework.selectors import cases as case_selectors
 from casework.selectors import intake as intake_selectors
 from casework.selectors import placements as placement_selectors
+from casework.selectors import plans as plan_selectors
 from casework.selectors import visits as visit_selectors
 
 
@@ -41,12 +42,13 @@ def caseload(request):
     unvisited = visit_selectors.unvisited_this_month(page.object_list, today=clock.today())
     flags = placement_selectors.placement_flags(page.object_list, today=clock.today())
     assessments = assessment_selectors.assessments_due(page.object_list, today=clock.today())
+    plans = plan_selectors.plan_reviews_due(page.object_list, today=clock.today())
     rows = [
         {
             "case": case,
             "unvisited": unvisited.get(case.pk, []),
             "flags": flags.get(case.pk, []),
-            "assessments": assessments.get(case.pk, []),
+            "assessments": [*assessments.get(case.pk, []), *plans.get(case.pk, [])],
         }
         for case in page
     ]
@@ -78,6 +80,7 @@ def supervision(request):
         {
             "extensions": intake_selectors.pending_extensions(request.user),
             "assessments": assessment_selectors.pending_assessment_approvals(request.user),
+            "plans": plan_selectors.pending_plan_approvals(request.user),
             "now": clock.now(),
         },
     )

@@ -17,6 +17,7 @@ from casework.selectors import cases as case_selectors
 from casework.selectors import intake as intake_selectors
 from casework.selectors import people as people_selectors
 from casework.selectors import placements as placement_selectors
+from casework.selectors import plans as plan_selectors
 from casework.selectors import supervises
 from casework.selectors import visits as visit_selectors
 from casework.services import cases as case_services
@@ -44,6 +45,7 @@ def case_detail(request, pk: int):
     context |= visit_selectors.case_visits_context(case, today=clock.today())
     context |= placement_selectors.case_placements_context(case, today=clock.today())
     context |= assessment_selectors.case_assessments_context(case, today=clock.today())
+    context |= plan_selectors.case_plan_context(case, today=clock.today())
     return render(request, "casework/case/detail.html", context)
 
 

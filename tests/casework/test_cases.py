@@ -13,6 +13,7 @@ from casework.models import (
     Assessment,
     Case,
     CaseMember,
+    CasePlan,
     IffContact,
     Placement,
     RecordView,
@@ -383,3 +384,34 @@ def test_approvals_inbox_lists_submitted_assessments(client, personas, case):
 
     assert "Risk assessment" in page.text
     assert reverse("casework:assessment_decide", args=[assessment.pk]) in page.text
+
+
+def test_case_page_shows_the_plan_and_the_inbox_lists_a_submitted_one(client, personas, case):
+    plan = CasePlan.objects.create(
+        case=case,
+        version=1,
+        status=CasePlan.Status.SUBMITTED,
+        family_participants="Ana (mother) and her sister",
+        family_led=True,
+        author=personas.caseworker,
+        submitted_at=clock.now(),
+    )
+    client.force_login(personas.supervisor)
+
+    case_page = client.get(f"/casework/cases/{case.pk}/")
+    inbox = client.get("/casework/supervision/")
+
+    assert 'id="plan-heading">Case plan' in case_page.text
+    assert reverse("casework:plan_decide", args=[plan.pk]) in inbox.text
+
+
+def test_caseload_says_when_the_first_case_plan_is_overdue(client, personas):
+    make_case(
+        personas.unit,
+        personas.caseworker,
+        name="Planless family",
+        opened_on=clock.today() - timedelta(days=75),
+    )
+    client.force_login(personas.caseworker)
+
+    assert "First case plan overdue" in client.get("/casework/").text

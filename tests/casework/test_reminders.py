@@ -168,3 +168,26 @@ def test_home_study_overdue_notifies_worker_and_supervisor_once(personas, case):
         personas.caseworker,
         personas.supervisor,
     }
+
+
+def test_plan_review_reminds_the_worker_then_tells_the_supervisor_once(personas, case):
+    from casework.models import CasePlan
+    from casework.services.reminders import plan_review_reminders_send
+
+    CasePlan.objects.create(
+        case=case,
+        version=1,
+        status=CasePlan.Status.APPROVED,
+        family_participants="Ana (mother) led the meeting",
+        author=personas.caseworker,
+        decided_by=personas.supervisor,
+        decided_at=NOW - timedelta(days=180),
+        review_due_on=date(2026, 11, 30),
+    )
+
+    assert plan_review_reminders_send(today=date(2026, 11, 20)) == 0  # 10 days left
+    assert plan_review_reminders_send(today=date(2026, 11, 24)) == 1
+    assert plan_review_reminders_send(today=date(2026, 11, 25)) == 0
+    assert plan_review_reminders_send(today=date(2026, 12, 1)) == 1
+    assert Notification.objects.get(kind="plan_review_due_soon").recipient == personas.caseworker
+    assert Notification.objects.get(kind="plan_review_overdue").recipient == personas.supervisor
