@@ -11,6 +11,10 @@ and their approval.
 /api/casework/plan-goals/{id}/steps/ POST {description, responsible, target_date}
 /api/casework/plans/{id}/submit/     POST: complete? then to the supervisor
 /api/casework/plans/{id}/decide/     POST {approve, comment}: the case's supervisor
+/api/casework/plan-goals/{id}/       PATCH {status}: progress, also on an approved plan
+/api/casework/plan-steps/{id}/       PATCH {status}: progress, also on an approved plan
+/api/casework/plan-services/{id}/    PATCH {status, started_on, ended_on}: progress, also
+                                     on an approved plan (no new version)
 
 Plans outside the caller's cases answer 404; visible but not theirs to change 403.
 Writes go through casework.services.plans, whose ValidationErrors become 400 field maps.
@@ -139,6 +143,16 @@ class ServiceInputSerializer(serializers.Serializer):
     goal = serializers.IntegerField(required=False, allow_null=True)
 
 
+class GoalProgressSerializer(serializers.Serializer):
+    status = _choice_text(PlanGoal.Status)
+
+
+class ServiceProgressSerializer(serializers.Serializer):
+    status = _choice_text(PlanService.Status, required=False)
+    started_on = serializers.DateField(required=False, allow_null=True)
+    ended_on = serializers.DateField(required=False, allow_null=True)
+
+
 class PlanDecisionSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     comment = serializers.CharField(
@@ -150,6 +164,16 @@ def _input(serializer_class, request):
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def _progress_input(serializer_class, request) -> dict:
+    """The validated progress fields; any other field is a 400 naming it."""
+    unknown = sorted(set(request.data) - set(serializer_class().fields))
+    if unknown:
+        raise serializers.ValidationError(
+            {name: ["This field cannot be changed here."] for name in unknown}
+        )
+    return _input(serializer_class, request)
 
 
 def _answer(plan: CasePlan, code: int = status.HTTP_200_OK) -> Response:
@@ -261,12 +285,22 @@ class CasePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 class PlanGoalViewSet(viewsets.GenericViewSet):
-    """Goals of visible plans: only the `steps` action (add a step)."""
+    """Goals of visible plans: record progress (PATCH {status}) and add a step."""
 
     serializer_class = PlanGoalSerializer
 
     def get_queryset(self):
         return PlanGoal.objects.filter(plan__in=selectors.visible_plans(self.request.user))
+
+    @extend_schema(request=GoalProgressSerializer, responses=PlanGoalSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Record a goal's status (draft, returned or approved plan)."""
+        goal = access_object(self.get_queryset(), kwargs["pk"])
+        access_case(request.user, goal.plan.case_id, "change")
+        data = _progress_input(GoalProgressSerializer, request)
+        goal = services.goal_update(goal=goal, actor=request.user, **data)
+        fresh = PlanGoal.objects.prefetch_related("steps").get(pk=goal.pk)
+        return Response(PlanGoalSerializer(fresh).data)
 
     @extend_schema(request=GoalInputSerializer, responses={201: CasePlanSerializer})
     @action(detail=True, methods=["post"])
@@ -278,7 +312,50 @@ class PlanGoalViewSet(viewsets.GenericViewSet):
         return _answer(goal.plan, status.HTTP_201_CREATED)
 
 
+class PlanStepViewSet(viewsets.GenericViewSet):
+    """Steps of visible plans: record progress (PATCH {status})."""
+
+    serializer_class = PlanStepSerializer
+
+    def get_queryset(self):
+        return PlanStep.objects.filter(
+            goal__plan__in=selectors.visible_plans(self.request.user)
+        ).select_related("goal__plan")
+
+    @extend_schema(request=GoalProgressSerializer, responses=PlanStepSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Record a step's status (draft, returned or approved plan)."""
+        step = access_object(self.get_queryset(), kwargs["pk"])
+        access_case(request.user, step.goal.plan.case_id, "change")
+        data = _progress_input(GoalProgressSerializer, request)
+        step = services.step_update(step=step, actor=request.user, **data)
+        return Response(PlanStepSerializer(step).data)
+
+
+class PlanServiceViewSet(viewsets.GenericViewSet):
+    """Services of visible plans: record progress (PATCH {status, started_on, ended_on})."""
+
+    serializer_class = PlanServiceSerializer
+
+    def get_queryset(self):
+        return PlanService.objects.filter(
+            plan__in=selectors.visible_plans(self.request.user)
+        ).select_related("plan")
+
+    @extend_schema(request=ServiceProgressSerializer, responses=PlanServiceSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Record a service's status and start and end dates (draft, returned or approved
+        plan)."""
+        service = access_object(self.get_queryset(), kwargs["pk"])
+        access_case(request.user, service.plan.case_id, "change")
+        data = _progress_input(ServiceProgressSerializer, request)
+        service = services.service_update(service=service, actor=request.user, **data)
+        return Response(PlanServiceSerializer(service).data)
+
+
 def register(router) -> None:
     """Register this module's viewsets on the casework router."""
     router.register("plans", CasePlanViewSet, basename="casework-plan")
     router.register("plan-goals", PlanGoalViewSet, basename="casework-plan-goal")
+    router.register("plan-steps", PlanStepViewSet, basename="casework-plan-step")
+    router.register("plan-services", PlanServiceViewSet, basename="casework-plan-service")

@@ -1,10 +1,14 @@
 """Casework pages: case plans (versions, goals and steps, services, family
 participation) and their approval.
 
-Plans load through visible cases (404 otherwise); writes need the "change" level on the
+Goals, steps and services take a status update (progress) from the plan page, also on
+an approved plan (no new version: casework.services.plans.*_update decide what may
+change). Plans load through visible cases (404 otherwise); writes need the "change" level on the
 case, deciding the "approve" level (403 when visible but not allowed). Writes go through
 casework.services.plans.
 """
+
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +27,7 @@ from casework.forms.plans import (
     ServiceForm,
     StepForm,
 )
-from casework.models import CasePlan, PlanGoal
+from casework.models import CasePlan, PlanGoal, PlanService, PlanStep
 from casework.permissions import access_case
 from casework.selectors import plans as selectors
 from casework.selectors import supervises
@@ -39,6 +43,11 @@ def _plan_to_change(request, pk: int) -> CasePlan:
     plan = _plan(request, pk)
     access_case(request.user, plan.case_id, "change")
     return plan
+
+
+# Plans whose goals, steps and services take a status update: drafts and returned plans
+# (content may still change) and the approved one (progress, without a new version).
+PROGRESS_STATUSES = (*services.EDITABLE_STATUSES, CasePlan.Status.APPROVED)
 
 
 def _edit_page(request, plan, **forms):
@@ -101,6 +110,9 @@ def plan_detail(request, pk: int):
             "versions": versions,
             "may_edit": case.status == case.Status.OPEN
             and plan.status in services.EDITABLE_STATUSES
+            and user.has_perm("casework.change_case"),
+            "may_record_progress": case.status == case.Status.OPEN
+            and plan.status in PROGRESS_STATUSES
             and user.has_perm("casework.change_case"),
             "may_decide": plan.status == CasePlan.Status.SUBMITTED
             and user.has_perm("casework.approve_casework")
@@ -241,6 +253,67 @@ def plan_decide(request, pk: int):
     )
 
 
+def _record_progress(request, plan: CasePlan, update, what: str):
+    """Call `update(**fields)` with the posted status and answer with a message and a
+    redirect to the plan page (the service's error, if any, as the message)."""
+    fields = {"status": request.POST.get("status", "")}
+    try:
+        update(actor=request.user, **fields)
+    except ValidationError as exc:
+        messages.error(request, f"The status of {what} was not saved. " + " ".join(exc.messages))
+    else:
+        messages.success(request, f"Status of {what} saved.")
+    return redirect("casework:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_goal_status(request, pk: int):
+    """Record a goal's progress (its status), also on an approved plan."""
+    goal = access_object(
+        PlanGoal.objects.filter(plan__in=selectors.visible_plans(request.user)), pk
+    )
+    plan = _plan_to_change(request, goal.plan_id)
+    return _record_progress(
+        request, plan, partial(services.goal_update, goal=goal), f"goal {goal.order}"
+    )
+
+
+@login_required
+@require_POST
+def plan_step_status(request, pk: int):
+    """Record a step's progress (its status), also on an approved plan."""
+    step = access_object(
+        PlanStep.objects.filter(
+            goal__plan__in=selectors.visible_plans(request.user)
+        ).select_related("goal"),
+        pk,
+    )
+    plan = _plan_to_change(request, step.goal.plan_id)
+    return _record_progress(
+        request,
+        plan,
+        partial(services.step_update, step=step),
+        f"the step “{step.description[:40]}”",
+    )
+
+
+@login_required
+@require_POST
+def plan_service_status(request, pk: int):
+    """Record a service's progress (its status), also on an approved plan."""
+    service = access_object(
+        PlanService.objects.filter(plan__in=selectors.visible_plans(request.user)), pk
+    )
+    plan = _plan_to_change(request, service.plan_id)
+    return _record_progress(
+        request,
+        plan,
+        partial(services.service_update, service=service),
+        f"the service “{service.service_type}”",
+    )
+
+
 urlpatterns: list = [
     path("cases/<int:case_id>/plans/new/", plan_start, name="plan_start"),
     path("plans/<int:pk>/", plan_detail, name="plan_detail"),
@@ -250,4 +323,7 @@ urlpatterns: list = [
     path("plans/<int:pk>/services/add/", plan_service_add, name="plan_service_add"),
     path("plans/<int:pk>/submit/", plan_submit, name="plan_submit"),
     path("plans/<int:pk>/decide/", plan_decide, name="plan_decide"),
+    path("plan-goals/<int:pk>/status/", plan_goal_status, name="plan_goal_status"),
+    path("plan-steps/<int:pk>/status/", plan_step_status, name="plan_step_status"),
+    path("plan-services/<int:pk>/status/", plan_service_status, name="plan_service_status"),
 ]
