@@ -29,6 +29,7 @@ __all__ = [
     "business_days_between",
     "business_hours_between",
     "ct_holidays",
+    "deadline",
     "explain_business_days",
     "explain_business_hours",
     "format_date",
@@ -428,3 +429,27 @@ def explain_business_hours(cal: BusinessCalendar, start: datetime, hours: Hours)
         )
     lines.append(f"Due {format_date(end.date())} at {format_time(end)}.")
     return lines
+
+
+def deadline(
+    cal: BusinessCalendar,
+    start: datetime,
+    *,
+    business_days: int | None = None,
+    business_hours: Hours | None = None,
+) -> tuple[datetime, list[str]]:
+    """The due instant after exactly one of `business_days` (due at closing time on the
+    n-th business day after the local date of `start`) or `business_hours`, with the
+    step-by-step explanation. The calendar page and the API both answer with this."""
+    if (business_days is None) == (business_hours is None):
+        raise ValueError("Give exactly one of business_days or business_hours.")
+    if business_days is not None:
+        _require_aware(start)
+        day = start.astimezone(cal.tz).date()
+        due_day = add_business_days(cal, day, business_days)
+        return datetime.combine(due_day, cal.closes, tzinfo=cal.tz), explain_business_days(
+            cal, day, business_days
+        )
+    return add_business_hours(cal, start, business_hours), explain_business_hours(
+        cal, start, business_hours
+    )

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -92,12 +92,9 @@ def calendar_page(request):
     if form.is_valid():
         start, amount = form.cleaned_data["start"], form.cleaned_data["amount"]
         if form.cleaned_data["unit"] == "days":
-            due_day = calendar.add_business_days(cal, clock_date(start), int(amount))
-            due = datetime.combine(due_day, cal.closes, tzinfo=cal.tz)
-            steps = calendar.explain_business_days(cal, clock_date(start), int(amount))
+            due, steps = calendar.deadline(cal, start, business_days=int(amount))
         else:
-            due = calendar.add_business_hours(cal, start, timedelta(hours=float(amount)))
-            steps = calendar.explain_business_hours(cal, start, timedelta(hours=float(amount)))
+            due, steps = calendar.deadline(cal, start, business_hours=float(amount))
         result = {"due": due, "steps": steps}
     return render(
         request,
@@ -109,11 +106,6 @@ def calendar_page(request):
             "calendar_url": reverse("calendar"),
         },
     )
-
-
-def clock_date(instant: datetime):
-    """The local (Eastern) date of an aware instant."""
-    return instant.astimezone(calendar.TIMEZONE).date()
 
 
 def workspace_coming_soon(key: str):

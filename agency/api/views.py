@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -102,15 +102,13 @@ def deadline(request):
     query.is_valid(raise_exception=True)
     cal = selectors.business_calendar()
     start = query.validated_data["start"]
-    if "business_days" in query.validated_data:
-        n = query.validated_data["business_days"]
-        start_day: date = start.astimezone(cal.tz).date()
-        due_at = datetime.combine(calendar.add_business_days(cal, start_day, n), cal.closes, cal.tz)
-        explanation = calendar.explain_business_days(cal, start_day, n)
-    else:
-        hours = timedelta(hours=float(query.validated_data["business_hours"]))
-        due_at = calendar.add_business_hours(cal, start, hours)
-        explanation = calendar.explain_business_hours(cal, start, hours)
+    hours = query.validated_data.get("business_hours")
+    due_at, explanation = calendar.deadline(
+        cal,
+        start,
+        business_days=query.validated_data.get("business_days"),
+        business_hours=None if hours is None else float(hours),
+    )
     return Response(
         serializers.DeadlineSerializer(
             {"start": start, "due_at": due_at, "explanation": explanation}

@@ -20,6 +20,7 @@ from agency.calendar import (
     business_days_between,
     business_hours_between,
     ct_holidays,
+    deadline,
     explain_business_days,
     explain_business_hours,
     format_date,
@@ -483,3 +484,32 @@ def test_explain_business_hours_due_line_matches_add_business_hours():
         lines = explain_business_hours(with_closures(closures), start, hours)
         local = expected.astimezone(TIMEZONE)
         assert lines[-1] == f"Due {format_date(local.date())} at {local:%H:%M}."
+
+
+def test_deadline_in_business_days_is_due_at_closing_time_with_its_explanation():
+    cal = BusinessCalendar(holidays=ct_holidays())
+    start = datetime(2026, 7, 2, 10, 0, tzinfo=TIMEZONE)
+
+    due, steps = deadline(cal, start, business_days=2)
+
+    assert due == datetime(2026, 7, 7, 17, 0, tzinfo=TIMEZONE)
+    assert "Friday 3 July 2026 skipped: Independence Day (observed)." in steps
+
+
+def test_deadline_in_business_hours_matches_add_business_hours():
+    cal = BusinessCalendar(holidays=ct_holidays())
+    start = datetime(2026, 7, 2, 15, 0, tzinfo=TIMEZONE)
+
+    due, steps = deadline(cal, start, business_hours=4)
+
+    assert due == datetime(2026, 7, 6, 10, 0, tzinfo=TIMEZONE)
+    assert steps[-1] == "Due Monday 6 July 2026 at 10:00."
+
+
+def test_deadline_needs_exactly_one_of_days_or_hours():
+    cal = BusinessCalendar(holidays=ct_holidays())
+    start = datetime(2026, 7, 2, 15, 0, tzinfo=TIMEZONE)
+    with pytest.raises(ValueError):
+        deadline(cal, start)
+    with pytest.raises(ValueError):
+        deadline(cal, start, business_days=1, business_hours=1)
