@@ -65,16 +65,25 @@ _WRITE_CASEWORK = [
     for action in ("add", "change", "view")
 ]
 
+# Ombudsman records: only the Ombudsman's office works on them; the lead also assigns
+# and reports. Who sees which inquiry is decided by ombudsman.selectors.
+_OMBUDSMAN_MODELS = ("inquiry", "inquiryevent", "consultation", "inquiryattachment")
+_WORK_OMBUDSMAN = [
+    f"ombudsman.{action}_{model}"
+    for model in _OMBUDSMAN_MODELS
+    for action in ("add", "change", "view")
+]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.CASEWORKER: [*_READ_ORGANISATION, *_WRITE_CASEWORK],
     Role.SUPERVISOR: [*_READ_ORGANISATION, *_WRITE_CASEWORK, "casework.approve_casework"],
     Role.AREA_ADMINISTRATOR: [*_READ_ORGANISATION, *_READ_CASEWORK],
-    Role.OMBUDSMAN_STAFF: _READ_ORGANISATION,
-    Role.OMBUDSMAN_LEAD: _READ_ORGANISATION,
+    Role.OMBUDSMAN_STAFF: [*_READ_ORGANISATION, *_WORK_OMBUDSMAN],
+    Role.OMBUDSMAN_LEAD: [*_READ_ORGANISATION, *_WORK_OMBUDSMAN, "ombudsman.lead_ombudsman"],
     Role.ORE_ANALYST: _READ_ORGANISATION,
     Role.PERFORMANCE_MANAGEMENT: _READ_ORGANISATION,
     Role.QUALITY_REVIEWER: [*_READ_ORGANISATION, *_READ_CASEWORK],
-    Role.COMMISSIONERS_OFFICE: [*_READ_ORGANISATION, *_READ_CASEWORK],
+    Role.COMMISSIONERS_OFFICE: [*_READ_ORGANISATION, *_READ_CASEWORK, "ombudsman.view_inquiry"],
     Role.SYSTEM_ADMINISTRATOR: [
         *_MANAGE_ORGANISATION,
         "auth.view_user",
@@ -90,6 +99,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "casework.view_exceptionalcircumstance",
         "casework.add_exceptionalcircumstance",
         "casework.change_exceptionalcircumstance",
+        "ombudsman.view_ombudsmanrules",
+        "ombudsman.change_ombudsmanrules",
     ],
 }
 

@@ -68,7 +68,9 @@ def closure_day_add(*, day: date, reason: str, actor: Any = None) -> ClosureDay:
         raise ValidationError({"reason": "Say why the agency is closed (e.g. a snow storm)."})
     if ClosureDay.objects.filter(date=day).exists():
         raise ValidationError({"date": f"{day:%Y-%m-%d} is already a closure day."})
-    return ClosureDay.objects.create(date=day, reason=reason, created_by=actor)
+    closure = ClosureDay.objects.create(date=day, reason=reason, created_by=actor)
+    _recompute_business_deadlines(actor=actor, why=f"closure day {day:%d %b %Y} added")
+    return closure
 
 
 @transaction.atomic
@@ -77,6 +79,15 @@ def closure_day_remove(*, day: date, actor: Any = None) -> None:
     if not deleted:
         raise ValidationError({"date": f"{day:%Y-%m-%d} is not a closure day."})
     logger.info("Closure day %s removed by %s", day, actor)
+    _recompute_business_deadlines(actor=actor, why=f"closure day {day:%d %b %Y} removed")
+
+
+def _recompute_business_deadlines(*, actor: Any, why: str) -> None:
+    """Stored due times counted in business days move with the calendar: the
+    Ombudsman's initial-response clocks are recomputed in the same transaction."""
+    from ombudsman.services import due_times_recompute
+
+    due_times_recompute(actor=actor, reason=why)
 
 
 def reminder_key(obj: Model, kind: str, threshold: str) -> str:

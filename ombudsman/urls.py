@@ -1,8 +1,12 @@
-from django.urls import path
+"""Ombudsman pages. Each module under ombudsman/views/ lists its own routes."""
 
-from agency.views import workspace_coming_soon
+from ombudsman.views import consultations, inquiries, public, queue, reports
 
 app_name = "ombudsman"
 urlpatterns = [
-    path("", workspace_coming_soon("ombudsman"), name="queue"),
+    *queue.urlpatterns,
+    *inquiries.urlpatterns,
+    *consultations.urlpatterns,
+    *reports.urlpatterns,
+    *public.urlpatterns,
 ]

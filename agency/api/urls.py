@@ -16,5 +16,6 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
     path("calendar/deadline/", views.deadline, name="api-deadline"),
     path("casework/", include("casework.api.urls")),
+    path("ombudsman/", include("ombudsman.api.urls")),
     path("", include(router.urls)),
 ]

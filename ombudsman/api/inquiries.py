@@ -1,0 +1,5 @@
+urlpatterns: list = []  # filled in by the feature
+
+
+def register(router) -> None:
+    pass

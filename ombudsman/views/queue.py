@@ -1,0 +1,5 @@
+from django.urls import path
+
+from agency.views import workspace_coming_soon
+
+urlpatterns: list = [path("", workspace_coming_soon("ombudsman"), name="queue")]  # to build
