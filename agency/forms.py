@@ -38,10 +38,28 @@ class DeadlineForm(forms.Form):
         return cleaned
 
 
+class EditTokenField(forms.CharField):
+    """The version of the record an edit form was shown for (agency.concurrency): a
+    hidden field the view initialises with `edit_token(obj)` and passes to the service,
+    which refuses the edit when someone else changed the record since. Optional, like
+    the services' `edit_token`."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
 def show_service_errors(exc, *forms_: forms.Form) -> None:
     """Show a service's ValidationError on the page's form(s): each message beside the
-    field of that name in whichever form has it, the rest at the top of the first."""
+    field of that name in whichever form has it, the rest at the top of the first. A
+    hidden field (such as `edit_token`) has nowhere to show its message: it goes to the
+    top of its form."""
     items = exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc)]
     for field, errors in items:
         target = next((form for form in forms_ if field in form.fields), None)
-        (target or forms_[0]).add_error(field if target else None, errors)
+        if target is not None and target.fields[field].widget.is_hidden:
+            target.add_error(None, errors)
+        else:
+            (target or forms_[0]).add_error(field if target else None, errors)

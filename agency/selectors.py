@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
-from guardian.shortcuts import get_objects_for_user
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet
+from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from agency.calendar import BusinessCalendar, ct_holidays
 from agency.models import ClosureDay, Notification, Unit
@@ -16,13 +17,43 @@ def business_calendar() -> BusinessCalendar:
     return BusinessCalendar(holidays=ct_holidays(), closures=closures)
 
 
+def granted_ids(user: Any, *grants: tuple[str, type[Model]]) -> dict[str, list[int]]:
+    """For each (permission, model) asked for, the primary keys of the rows on which
+    `user` holds that object permission (django-guardian), directly or through a group:
+    one small query for all of them. Model-wide permissions do not count: a grant is
+    always to one object.
+
+    The gatekeepers filter on these ids as a literal list: Postgres then combines the
+    indexes of each condition (a bitmap OR) instead of scanning every row against
+    guardian's generic subqueries."""
+    result: dict[str, list[int]] = {perm: [] for perm, _ in grants}
+    if not user.is_authenticated or not grants:
+        return result
+    # Kept on the user object for the rest of the request, as Django's ModelBackend
+    # keeps `_perm_cache`: a page asks the gatekeeper several times.
+    cache = user.__dict__.setdefault("_hearth_grant_cache", {})
+    key = tuple(sorted(perm for perm, _ in grants))
+    if key in cache:
+        return cache[key]
+    wanted = Q()
+    for perm, model in grants:
+        wanted |= Q(
+            content_type=ContentType.objects.get_for_model(model),
+            permission__codename=perm.split(".", 1)[1],
+        )
+    fields = ("content_type__app_label", "permission__codename", "object_pk")
+    direct = UserObjectPermission.objects.filter(wanted, user=user).values_list(*fields)
+    via_groups = GroupObjectPermission.objects.filter(wanted, group__user=user).values_list(*fields)
+    found: dict[str, set[int]] = {perm: set() for perm in result}
+    for app_label, codename, object_pk in direct.union(via_groups):
+        found[f"{app_label}.{codename}"].add(int(object_pk))
+    cache[key] = {perm: sorted(ids) for perm, ids in found.items()}
+    return cache[key]
+
+
 def granted(user: Any, perm: str, queryset: QuerySet) -> QuerySet:
-    """Rows of `queryset` on which `user` holds the object permission `perm`
-    (django-guardian), directly or through a group. Model-wide permissions do not count:
-    a grant is always to one object."""
-    return get_objects_for_user(
-        user, perm, klass=queryset, accept_global_perms=False, with_superuser=False
-    )
+    """Rows of `queryset` on which `user` holds the object permission `perm`."""
+    return queryset.filter(pk__in=granted_ids(user, (perm, queryset.model))[perm])
 
 
 def units_in_scope(user: Any) -> QuerySet[Unit]:
@@ -52,17 +83,43 @@ def units_in_scope(user: Any) -> QuerySet[Unit]:
     return units.none()
 
 
+def sees_every_unit(user: Any) -> bool:
+    """Superusers and statewide roles (quality, the Commissioner's office, ...)."""
+    profile = getattr(user, "staff", None)
+    return user.is_authenticated and (
+        user.is_superuser or (profile is not None and Role(profile.role) in STATEWIDE_ROLES)
+    )
+
+
+def visible_unit_ids(user: Any, *, shared: list[int] | None = None) -> list[int] | None:
+    """Ids of the units in the user's scope plus those shared with them one by one;
+    None for statewide roles and superusers (every unit). `shared`: the unit grants if
+    the caller already read them (see granted_ids). At most two small queries."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if sees_every_unit(user):
+        return None
+    profile = getattr(user, "staff", None)
+    if profile is not None and profile.role == Role.CASEWORKER:
+        in_scope = {profile.unit_id} if profile.unit_id else set()
+    else:
+        if "_hearth_unit_scope" not in user.__dict__:
+            user._hearth_unit_scope = set(units_in_scope(user).values_list("pk", flat=True))
+        in_scope = user._hearth_unit_scope
+    if shared is None:
+        shared = granted_ids(user, ("agency.view_unit", Unit))["agency.view_unit"]
+    return sorted(in_scope | set(shared))
+
+
 def visible_units(user: Any) -> QuerySet[Unit]:
     """Units in the user's scope, plus units shared with them one by one (e.g. a
     caseworker covering for a colleague's unit holds `agency.view_unit` on it)."""
     if not user.is_authenticated:
         return Unit.objects.none()
-    in_scope = units_in_scope(user).values("pk")
-    shared = granted(user, "agency.view_unit", Unit.objects.all()).values("pk")
-    return (
-        Unit.objects.filter(Q(pk__in=in_scope) | Q(pk__in=shared))
-        .select_related("work_location__region", "supervisor")
-        .order_by("work_location__name", "name")
+    ids = visible_unit_ids(user)
+    units = Unit.objects.all() if ids is None else Unit.objects.filter(pk__in=ids)
+    return units.select_related("work_location__region", "supervisor").order_by(
+        "work_location__name", "name"
     )
 
 

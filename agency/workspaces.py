@@ -57,7 +57,8 @@ WORKSPACES: tuple[Workspace, ...] = (
         "ombudsman",
         "Inquiries",
         "ombudsman:queue",
-        frozenset({Role.OMBUDSMAN_STAFF, Role.OMBUDSMAN_LEAD}),
+        # The Commissioner's office reads the correspondence answered on its behalf.
+        frozenset({Role.OMBUDSMAN_STAFF, Role.OMBUDSMAN_LEAD, Role.COMMISSIONERS_OFFICE}),
         "The Ombudsman's inquiry queue, with a two-business-day clock on every inquiry.",
     ),
     Workspace(

@@ -28,6 +28,18 @@ app.conf.beat_schedule = {
         "task": "casework.tasks.send_iff_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    # Every 5 minutes: inquiries with 4 business hours left (to the assignee), overdue or
+    # unassigned for 1 business hour (to the Ombudsman lead). Once per inquiry and threshold.
+    "ombudsman-inquiry-reminders": {
+        "task": "ombudsman.tasks.sweep_inquiry_reminders",
+        "schedule": crontab(minute="*/5"),
+    },
+    # 08:00 Monday to Friday (America/New_York): the lead's digest of the queue. The service
+    # skips holidays and closure days and sends once per lead and day.
+    "ombudsman-digest": {
+        "task": "ombudsman.tasks.send_ombudsman_digest",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon-fri"),
+    },
     # 07:30 every day: children and parents not yet visited with 7 days left in the
     # month (to the worker), and anyone missed last month (to the supervisor, 1st-3rd).
     "casework-visit-reminders": {

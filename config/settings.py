@@ -271,6 +271,12 @@ SPECTACULAR_SETTINGS = {
         "AssessmentKindEnum": "casework.models.Assessment.Kind",
         "AssessmentStatusEnum": "casework.models.Assessment.Status",
         "PermanencyDecisionKindEnum": "casework.models.PermanencyDecision.Kind",
+        "InquiryKindEnum": "ombudsman.models.Inquiry.Kind",
+        "InquiryStatusEnum": "ombudsman.models.Inquiry.Status",
+        "InquiryEventKindEnum": "ombudsman.models.InquiryEvent.Kind",
+        "InquiryLogKindEnum": "ombudsman.api.serializers.LOG_KINDS",
+        "ResponseMethodEnum": "ombudsman.models.Inquiry.ResponseMethod",
+        "ContactMethodEnum": "ombudsman.models.InquiryEvent.ContactMethod",
     },
 }
 

@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 
 from agency.calendar import (
     BusinessCalendar,
-    business_hours_between,
     business_days_between,
+    business_hours_between,
     deadline,
     format_date,
     format_time,
+    skipped_days,
     start_of_business,
 )
 
@@ -54,7 +55,9 @@ def initial_response_due(
     effective = start_of_business(cal, received_at)
     local_received = received_at.astimezone(cal.tz)
     if urgency == IMMEDIATE:
-        due_at, steps = deadline(cal, effective, business_hours=immediate_business_hours)
+        # From the actual receipt, so the steps say when it arrived and which days were
+        # skipped before the clock started (the clock itself starts at `effective`).
+        due_at, steps = deadline(cal, received_at, business_hours=immediate_business_hours)
         lines = [
             f"Immediate inquiries are due {immediate_business_hours} business hours after "
             "effective receipt.",
@@ -66,22 +69,27 @@ def initial_response_due(
     if effective == local_received:
         receipt = f"Received {_moment(cal, received_at)}, during business hours: received that day."
     elif effective.date() == local_received.date():
-        receipt = (
-            f"Received {_moment(cal, received_at)}, before opening: received that day."
-        )
+        receipt = f"Received {_moment(cal, received_at)}, before opening: received that day."
     else:
+        reason = cal.non_business_reason(local_received.date())
         why = (
             "at or after 17:00"
-            if cal.is_business_day(local_received.date())
-            else f"on a day that is not a business day ({cal.non_business_reason(local_received.date())})"
+            if reason is None
+            else f"on a day that is not a business day ({reason})"
         )
         receipt = (
             f"Received {_moment(cal, received_at)}, {why}: counts as received at "
             f"{format_time(effective)} on {format_date(effective.date())}."
         )
+    # The days between the receipt and the effective receipt, each with its reason.
+    before_receipt = [
+        f"{format_date(day)} skipped: {reason}."
+        for day, reason in skipped_days(cal, local_received.date(), effective.date())
+    ]
     due_at, steps = deadline(cal, effective, business_days=routine_business_days)
     lines = [
         receipt,
+        *before_receipt,
         f"Routine inquiries are due at {format_time(cal.closes)} on business day "
         f"{routine_business_days} after the day of receipt.",
         *steps,

@@ -323,7 +323,8 @@ class OmbudsmanRules(models.Model):
         "day after the day of effective receipt.",
     )
     immediate_business_hours = models.PositiveSmallIntegerField(
-        default=4, help_text="An immediate inquiry's initial response is due this many "
+        default=4,
+        help_text="An immediate inquiry's initial response is due this many "
         "business hours after effective receipt.",
     )
     due_soon_business_hours = models.PositiveSmallIntegerField(

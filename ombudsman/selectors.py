@@ -20,9 +20,7 @@ def _role(user: Any) -> str | None:
 
 
 def is_lead(user: Any) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or _role(user) == Role.OMBUDSMAN_LEAD
-    )
+    return user.is_authenticated and (user.is_superuser or _role(user) == Role.OMBUDSMAN_LEAD)
 
 
 def visible_inquiries(user: Any) -> QuerySet[Inquiry]:
@@ -48,9 +46,7 @@ def can_work(user: Any) -> bool:
 
 def visible_consultations(user: Any) -> QuerySet[Consultation]:
     """Consultations addressed to the user; the Ombudsman's office sees them all."""
-    consultations = Consultation.objects.select_related(
-        "inquiry", "consulted", "requested_by"
-    )
+    consultations = Consultation.objects.select_related("inquiry", "consulted", "requested_by")
     if not user.is_authenticated or not user.is_active:
         return consultations.none()
     if can_work(user):
@@ -191,8 +187,6 @@ def ombudsman_staff() -> QuerySet:
 
     return (
         get_user_model()
-        .objects.filter(
-            is_active=True, staff__role__in=[Role.OMBUDSMAN_STAFF, Role.OMBUDSMAN_LEAD]
-        )
+        .objects.filter(is_active=True, staff__role__in=[Role.OMBUDSMAN_STAFF, Role.OMBUDSMAN_LEAD])
         .order_by("last_name", "first_name", "username")
     )

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -175,7 +175,9 @@ def _search_document(inquiry: Inquiry, person_names: Iterable[str] = ()) -> str:
     return "\n".join(part for part in parts if part).lower()
 
 
-def _validate(inquiry: Inquiry, *, actor: Any, persons: Sequence[Any]) -> None:
+def _validate(
+    inquiry: Inquiry, *, actor: Any, persons: Sequence[Any], check_case: bool = True
+) -> None:
     errors: dict[str, list[str]] = {}
     now = clock.now()
     if inquiry.received_at and inquiry.received_at > now:
@@ -184,13 +186,20 @@ def _validate(inquiry: Inquiry, *, actor: Any, persons: Sequence[Any]) -> None:
         errors["subject"] = ["Give the inquiry a subject."]
     if not (inquiry.description or "").strip():
         errors["description"] = ["Describe the inquiry or complaint."]
-    if inquiry.work_location_id and inquiry.region_id:
-        if inquiry.work_location.region_id != inquiry.region_id:
-            errors["work_location"] = ["This work location is not in the region chosen."]
-    if inquiry.case_id or persons:
+    if (
+        inquiry.work_location_id
+        and inquiry.region_id
+        and inquiry.work_location.region_id != inquiry.region_id
+    ):
+        errors["work_location"] = ["This work location is not in the region chosen."]
+    if (inquiry.case_id and check_case) or persons:
         from casework.selectors import visible_cases, visible_people
 
-        if inquiry.case_id and not visible_cases(actor).filter(pk=inquiry.case_id).exists():
+        if (
+            inquiry.case_id
+            and check_case
+            and not visible_cases(actor).filter(pk=inquiry.case_id).exists()
+        ):
             errors["case"] = ["No case you may see has this id."]
         ids = [person.pk for person in persons]
         if ids and visible_people(actor).filter(pk__in=ids).count() != len(set(ids)):
@@ -209,6 +218,12 @@ def _validate(inquiry: Inquiry, *, actor: Any, persons: Sequence[Any]) -> None:
         )
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from exc
+
+
+def inquiry_check(inquiry: Inquiry, *, actor: Any, persons: Sequence[Any] = ()) -> None:
+    """The checks inquiry_create and inquiry_update make, for a form that shows their
+    errors before saving (the Django admin). Raises ValidationError with a field map."""
+    _validate(inquiry, actor=actor, persons=persons)
 
 
 def _event(
@@ -320,13 +335,19 @@ def inquiry_update(
     before = {name: getattr(inquiry, name) for name in fields}
     for name, value in fields.items():
         setattr(inquiry, name, value)
-    current_persons = list(inquiry.persons.all()) if persons is None else list(persons)
-    _validate(inquiry, actor=actor, persons=current_persons if persons is not None else [])
-    changed = [name for name in fields if before[name] != getattr(inquiry, name)]
+    # Before _validate: the model's constraint would say the same without the field.
     if inquiry.hr_referred_at and not inquiry.retaliation_alleged:
         raise ValidationError(
             {"retaliation_alleged": ["This inquiry was referred to HR for retaliation."]}
         )
+    changed = [name for name in fields if before[name] != getattr(inquiry, name)]
+    # Links are checked when they change: a colleague may edit the details of an
+    # inquiry linked to a case they cannot open.
+    new_persons = []
+    if persons is not None:
+        linked = set(inquiry.persons.values_list("pk", flat=True))
+        new_persons = [person for person in persons if person.pk not in linked]
+    _validate(inquiry, actor=actor, persons=new_persons, check_case="case" in changed)
     clock_changed = False
     if {"urgency", "received_at"} & set(changed):
         old_due = inquiry.initial_response_due_at
@@ -355,9 +376,7 @@ def inquiry_update(
         inquiry.persons.set(persons)
         others.append("persons")
     if others:
-        labels = ", ".join(
-            str(Inquiry._meta.get_field(name).verbose_name) for name in others
-        )
+        labels = ", ".join(str(Inquiry._meta.get_field(name).verbose_name) for name in others)
         _event(inquiry, InquiryEvent.Kind.EDITED, actor=actor, summary=f"Changed: {labels}.")
     inquiry.search_document = _search_document(
         inquiry, (p.full_name for p in inquiry.persons.all())
@@ -372,16 +391,49 @@ def inquiry_update(
 # --- triage and work ---------------------------------------------------------------------
 
 
-def _check_assignee(assignee: Any) -> None:
+def _check_assignee(assignee: Any, actor: Any) -> None:
     if assignee is None or not is_ombudsman(assignee) or not assignee.is_active:
         raise ValidationError({"assignee": ["Assign inquiries to Ombudsman staff only."]})
+    if not can_assign_others(actor) and assignee != actor:
+        raise ValidationError(
+            {"assignee": ["Only the Ombudsman lead assigns inquiries to others; take it yourself."]}
+        )
+
+
+def _check_take(inquiry: Inquiry, actor: Any) -> None:
+    if (
+        not can_assign_others(actor)
+        and inquiry.assignee_id is not None
+        and inquiry.assignee_id != actor.pk
+    ):
+        raise ValidationError(
+            {
+                "assignee": [
+                    f"{_name(inquiry.assignee)} has this inquiry; ask the lead to reassign it."
+                ]
+            }
+        )
+
+
+def can_assign_others(user: Any) -> bool:
+    """The lead (and a superuser) assigns to anyone; staff take inquiries themselves."""
+    profile = getattr(user, "staff", None)
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or getattr(profile, "role", None) == Role.OMBUDSMAN_LEAD)
+    )
 
 
 def _require_open(inquiry: Inquiry, action: str) -> None:
     if not inquiry.is_open:
         raise ValidationError(
-            {"status": [f"This inquiry is {inquiry.get_status_display().lower()}: reopen it "
-                        f"before you {action}."]}
+            {
+                "status": [
+                    f"This inquiry is {inquiry.get_status_display().lower()}: reopen it "
+                    f"before you {action}."
+                ]
+            }
         )
 
 
@@ -391,9 +443,10 @@ def inquiry_assign(
 ) -> Inquiry:
     """Assign or reassign an open inquiry to a member of the Ombudsman's staff, and tell
     them."""
-    _check_assignee(assignee)
+    _check_assignee(assignee, actor)
     inquiry = _lock(inquiry, version)
     _require_open(inquiry, "assign it")
+    _check_take(inquiry, actor)
     if inquiry.assignee_id == assignee.pk:
         return inquiry
     previous = inquiry.assignee
@@ -404,8 +457,10 @@ def inquiry_assign(
         inquiry.status = Inquiry.Status.ASSIGNED
         fields.append("status")
     _save(inquiry, fields)
-    what = f"Reassigned from {_name(previous)} to {_name(assignee)}" if previous else (
-        f"Assigned to {_name(assignee)}"
+    what = (
+        f"Reassigned from {_name(previous)} to {_name(assignee)}"
+        if previous
+        else (f"Assigned to {_name(assignee)}")
     )
     _event(inquiry, InquiryEvent.Kind.ASSIGNED, actor=actor, summary=f"{what}.")
     if assignee != actor:
@@ -429,7 +484,7 @@ class BulkResult:
 def inquiries_assign(*, inquiries: Sequence[Inquiry], assignee: Any, actor: Any) -> BulkResult:
     """Assign several inquiries at once. Closed or resolved ones are skipped (and said
     so); nothing is assigned when the assignee is not Ombudsman staff."""
-    _check_assignee(assignee)
+    _check_assignee(assignee, actor)
     result = BulkResult([], [])
     for inquiry in inquiries:
         if not inquiry.is_open:
@@ -750,8 +805,12 @@ def _check_attachment(upload: UploadedFile) -> None:
     name = upload.name or "attachment"
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
-            {"attachments": [f"{name} is {upload.size / 1048576:.1f} MB; the limit is "
-                             f"{MAX_ATTACHMENT_BYTES // 1048576} MB."]}
+            {
+                "attachments": [
+                    f"{name} is {upload.size / 1048576:.1f} MB; the limit is "
+                    f"{MAX_ATTACHMENT_BYTES // 1048576} MB."
+                ]
+            }
         )
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
     if content_type not in ALLOWED_ATTACHMENT_TYPES:
@@ -806,27 +865,16 @@ def reminders_sweep(*, now: datetime | None = None) -> dict[str, int]:
     ).select_related("assignee")
     # Due within the threshold: the due time is at most N business hours from now.
     horizon = add_business_hours(cal, now, timedelta(hours=office_rules.due_soon_business_hours))
-    for inquiry in waiting.filter(
-        initial_response_due_at__gt=now,
-        initial_response_due_at__lte=horizon,
-        assignee__isnull=False,
-    ).iterator():
-        sent["due_soon"] += bool(
-            notification_send(
-                recipient=inquiry.assignee,
-                kind="ombudsman_due_soon",
-                subject=f"Initial response due {_format(inquiry.initial_response_due_at)}: "
-                f"{inquiry.reference}",
-                body=f"{inquiry.subject}\nLess than {office_rules.due_soon_business_hours} "
-                "business hours remain to make the initial response.",
-                link=reverse("ombudsman:inquiry", args=[inquiry.pk]),
-                dedupe_key=reminder_key(
-                    inquiry, "due_soon", f"{office_rules.due_soon_business_hours}h"
-                ),
-            )
-        )
+    due_soon = list(
+        waiting.filter(
+            initial_response_due_at__gt=now,
+            initial_response_due_at__lte=horizon,
+            assignee__isnull=False,
+        ).iterator()
+    )
     lead_list = leads()
-    overdue = list(waiting.filter(initial_response_due_at__lte=now).iterator())
+    # Strictly past the due time, as in sla_state: a response at the due time is on time.
+    overdue = list(waiting.filter(initial_response_due_at__lt=now).iterator())
     unassigned = [
         inquiry
         for inquiry in waiting.filter(assignee__isnull=True, effective_received_at__lte=now)
@@ -837,8 +885,37 @@ def reminders_sweep(*, now: datetime | None = None) -> dict[str, int]:
         )
         <= now
     ]
+    soon_key = f"{office_rules.due_soon_business_hours}h"
+    unassigned_key = f"{office_rules.unassigned_alert_business_hours}h"
+    # Notices already sent are skipped here (one query), so a sweep that finds nothing
+    # new writes nothing; the unique key still settles two sweeps racing.
+    used = _used_reminder_keys(
+        {lead.pk for lead in lead_list} | {i.assignee_id for i in due_soon},
+        {reminder_key(i, "due_soon", soon_key) for i in due_soon}
+        | {reminder_key(i, "overdue", "due") for i in overdue}
+        | {reminder_key(i, "unassigned", unassigned_key) for i in unassigned},
+    )
+    for inquiry in due_soon:
+        key = reminder_key(inquiry, "due_soon", soon_key)
+        if (inquiry.assignee_id, key) in used:
+            continue
+        sent["due_soon"] += bool(
+            notification_send(
+                recipient=inquiry.assignee,
+                kind="ombudsman_due_soon",
+                subject=f"Initial response due {_format(inquiry.initial_response_due_at)}: "
+                f"{inquiry.reference}",
+                body=f"{inquiry.subject}\nLess than {office_rules.due_soon_business_hours} "
+                "business hours remain to make the initial response.",
+                link=reverse("ombudsman:inquiry", args=[inquiry.pk]),
+                dedupe_key=key,
+            )
+        )
     for lead in lead_list:
         for inquiry in overdue:
+            key = reminder_key(inquiry, "overdue", "due")
+            if (lead.pk, key) in used:
+                continue
             sent["overdue"] += bool(
                 notification_send(
                     recipient=lead,
@@ -847,10 +924,13 @@ def reminders_sweep(*, now: datetime | None = None) -> dict[str, int]:
                     body=f"{inquiry.subject}\nDue {_format(inquiry.initial_response_due_at)}; "
                     f"assigned to {_name(inquiry.assignee)}.",
                     link=reverse("ombudsman:inquiry", args=[inquiry.pk]),
-                    dedupe_key=reminder_key(inquiry, "overdue", "due"),
+                    dedupe_key=key,
                 )
             )
         for inquiry in unassigned:
+            key = reminder_key(inquiry, "unassigned", unassigned_key)
+            if (lead.pk, key) in used:
+                continue
             sent["unassigned"] += bool(
                 notification_send(
                     recipient=lead,
@@ -860,12 +940,25 @@ def reminders_sweep(*, now: datetime | None = None) -> dict[str, int]:
                     body=f"{inquiry.subject}\nInitial response due "
                     f"{_format(inquiry.initial_response_due_at)}.",
                     link=reverse("ombudsman:inquiry", args=[inquiry.pk]),
-                    dedupe_key=reminder_key(
-                        inquiry, "unassigned", f"{office_rules.unassigned_alert_business_hours}h"
-                    ),
+                    dedupe_key=key,
                 )
             )
     return sent
+
+
+def _used_reminder_keys(recipients: set[int], keys: set[str]) -> set[tuple[int, str]]:
+    """(recipient id, key) of the reminders among `keys` already sent to `recipients`
+    (the notifications' unique index on recipient and key serves it)."""
+    from agency.models import Notification
+
+    ordered, used = sorted(keys), set()
+    for start in range(0, len(ordered), 1000):
+        used |= set(
+            Notification.objects.filter(
+                recipient_id__in=recipients, dedupe_key__in=ordered[start : start + 1000]
+            ).values_list("recipient_id", "dedupe_key")
+        )
+    return used
 
 
 def digest_send(*, now: datetime | None = None) -> int:
@@ -893,4 +986,3 @@ def digest_send(*, now: datetime | None = None) -> int:
             )
         )
     return sent
-

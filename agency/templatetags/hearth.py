@@ -1,6 +1,8 @@
 from django import forms, template
 from django.utils import timezone
 
+from agency import concurrency
+
 register = template.Library()
 
 _CLASSES = {
@@ -35,3 +37,9 @@ def when(value):
         return ""
     local = timezone.localtime(value)
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
+@register.filter
+def edit_token(record):
+    """The record's edit token (agency.concurrency), for a small form's hidden field."""
+    return concurrency.edit_token(record)

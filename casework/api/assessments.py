@@ -2,7 +2,8 @@
 
 /api/casework/assessments/              list (visible; ?case=, ?kind=, ?status=), create
                                         {case, kind}: a draft, due under the casework rules
-/api/casework/assessments/{id}/         retrieve; PATCH the kind's fields (draft or returned)
+/api/casework/assessments/{id}/         retrieve; PATCH the kind's fields (draft or returned;
+                                        `edit_token` refuses a change made in between)
 /api/casework/assessments/{id}/submit/  POST: complete? then to the supervisor
 /api/casework/assessments/{id}/decide/  POST {approve, comment}: the case's supervisor
 
@@ -16,6 +17,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from agency.api.fields import EditTokenField, edit_token_input
+from agency.concurrency import with_edit_tokens
 from agency.permissions import access_object
 from casework.audit import record_view
 from casework.models import Assessment, Intake
@@ -34,6 +37,7 @@ _CONTENT_FIELDS = [name for kind in Assessment.Kind.values for name in services.
 class AssessmentSerializer(serializers.ModelSerializer):
     case_number = serializers.CharField(source="case.number", read_only=True)
     author_name = serializers.SerializerMethodField()
+    edit_token = EditTokenField()
 
     class Meta:
         model = Assessment
@@ -52,6 +56,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_at",
             "decision_comment",
+            "edit_token",
         ]
         read_only_fields = fields
 
@@ -71,7 +76,8 @@ def _text() -> serializers.CharField:
 class AssessmentUpdateSerializer(serializers.Serializer):
     """Any of the assessment's own fields (safety: safety_decision, threats, safety_plan;
     risk: risk_level; family-centered: the domains, strengths, protective_factors,
-    natural_supports, family_input, provider_input, summary). Other kinds' fields: 400."""
+    natural_supports, family_input, provider_input, summary). Other kinds' fields: 400.
+    `edit_token` (from the assessment as read) refuses a change made in between."""
 
     safety_decision = serializers.ChoiceField(
         choices=Assessment.SafetyDecision.choices, required=False, allow_blank=True
@@ -98,6 +104,7 @@ class AssessmentUpdateSerializer(serializers.Serializer):
     family_input = _text()
     provider_input = _text()
     summary = _text()
+    edit_token = edit_token_input()
 
 
 class AssessmentDecisionSerializer(serializers.Serializer):
@@ -122,8 +129,8 @@ class AssessmentViewSet(
     serializer_class = AssessmentSerializer
 
     def get_queryset(self):
-        assessments = selectors.assessment_page_queryset(
-            selectors.visible_assessments(self.request.user)
+        assessments = with_edit_tokens(
+            selectors.assessment_page_queryset(selectors.visible_assessments(self.request.user))
         ).order_by("-due_on", "-pk")
         params = self.request.query_params
         if params.get("case", "").isdigit():
@@ -136,7 +143,9 @@ class AssessmentViewSet(
 
     def get_object(self):
         return access_object(
-            selectors.assessment_page_queryset(selectors.visible_assessments(self.request.user)),
+            with_edit_tokens(
+                selectors.assessment_page_queryset(selectors.visible_assessments(self.request.user))
+            ),
             self.kwargs["pk"],
         )
 
@@ -151,7 +160,7 @@ class AssessmentViewSet(
         return assessment
 
     def _answer(self, assessment: Assessment, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.assessment_page_queryset().get(pk=assessment.pk)
+        fresh = with_edit_tokens(selectors.assessment_page_queryset()).get(pk=assessment.pk)
         return Response(self.get_serializer(fresh).data, status=code)
 
     @extend_schema(

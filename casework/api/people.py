@@ -1,7 +1,8 @@
 """Casework API: people, their diligent searches, and relationships.
 
 /api/casework/persons/            GET (visible people; ?case=<id>, ?q=<name words>), POST
-/api/casework/persons/{id}/       GET (logs a view), PATCH (person fields)
+/api/casework/persons/{id}/       GET (logs a view), PATCH (person fields; `edit_token`
+                                  from the GET refuses a change made in between)
 /api/casework/persons/{id}/diligent-searches/   GET, POST
 /api/casework/relationships/      GET (?case=<id>), POST
 /api/casework/relationships/{id}/ GET
@@ -18,6 +19,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from agency.api.fields import EditTokenField, edit_token_input
+from agency.concurrency import with_edit_tokens
 from agency.permissions import access_object
 from casework import audit
 from casework.models import CaseMember, DiligentSearchEntry, Person, Race, Relationship
@@ -69,19 +72,28 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The person's place on the cases the caller may see.",
     )
+    edit_token = EditTokenField()
 
     class Meta:
         model = Person
-        fields = ["id", "full_name", *services.PERSON_FIELDS, "created_at", "memberships"]
+        fields = [
+            "id",
+            "full_name",
+            *services.PERSON_FIELDS,
+            "created_at",
+            "memberships",
+            "edit_token",
+        ]
         read_only_fields = fields
 
 
 class PersonUpdateSerializer(serializers.ModelSerializer):
     races = _races_field(required=False)
+    edit_token = edit_token_input()
 
     class Meta:
         model = Person
-        fields = list(services.PERSON_FIELDS)
+        fields = [*services.PERSON_FIELDS, "edit_token"]
 
 
 class PersonCreateSerializer(serializers.Serializer):
@@ -174,12 +186,14 @@ class PersonViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         params = self.request.query_params
-        return selectors.people_list(
-            self.request.user, case_id=params.get("case"), query=params.get("q", "")
+        return with_edit_tokens(
+            selectors.people_list(
+                self.request.user, case_id=params.get("case"), query=params.get("q", "")
+            )
         )
 
     def _show(self, person: Person, code: int = status.HTTP_200_OK) -> Response:
-        person = selectors.people_list(self.request.user).get(pk=person.pk)
+        person = with_edit_tokens(selectors.people_list(self.request.user)).get(pk=person.pk)
         return Response(PersonSerializer(person).data, status=code)
 
     @extend_schema(

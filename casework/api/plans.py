@@ -16,15 +16,21 @@ and their approval.
 /api/casework/plan-services/{id}/    PATCH {status, started_on, ended_on}: progress, also
                                      on an approved plan (no new version)
 
+Plans, goals, steps and services carry an `edit_token`; sent back with a PATCH, it
+refuses (400 {"edit_token": [...]}) a change made by someone else in between.
+
 Plans outside the caller's cases answer 404; visible but not theirs to change 403.
 Writes go through casework.services.plans, whose ValidationErrors become 400 field maps.
 """
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from agency.api.fields import EditTokenField, edit_token_input
+from agency.concurrency import with_edit_tokens
 from agency.permissions import access_object
 from casework.audit import record_view
 from casework.models import CasePlan, PlanGoal, PlanService, PlanStep
@@ -47,25 +53,45 @@ def _choice_text(choices, **kwargs) -> serializers.CharField:
 
 class PlanStepSerializer(serializers.ModelSerializer):
     status = _choice_text(PlanGoal.Status, read_only=True)
+    edit_token = EditTokenField()
 
     class Meta:
         model = PlanStep
-        fields = ["id", "order", "description", "responsible", "target_date", "status"]
+        fields = [
+            "id",
+            "order",
+            "description",
+            "responsible",
+            "target_date",
+            "status",
+            "edit_token",
+        ]
         read_only_fields = fields
 
 
 class PlanGoalSerializer(serializers.ModelSerializer):
     steps = PlanStepSerializer(many=True, read_only=True)
     status = _choice_text(PlanGoal.Status, read_only=True)
+    edit_token = EditTokenField()
 
     class Meta:
         model = PlanGoal
-        fields = ["id", "order", "description", "responsible", "target_date", "status", "steps"]
+        fields = [
+            "id",
+            "order",
+            "description",
+            "responsible",
+            "target_date",
+            "status",
+            "edit_token",
+            "steps",
+        ]
         read_only_fields = fields
 
 
 class PlanServiceSerializer(serializers.ModelSerializer):
     status = _choice_text(PlanService.Status, read_only=True)
+    edit_token = EditTokenField()
 
     class Meta:
         model = PlanService
@@ -79,6 +105,7 @@ class PlanServiceSerializer(serializers.ModelSerializer):
             "referred_on",
             "started_on",
             "ended_on",
+            "edit_token",
         ]
         read_only_fields = fields
 
@@ -90,6 +117,7 @@ class CasePlanSerializer(serializers.ModelSerializer):
     status = _choice_text(CasePlan.Status, read_only=True)
     permanency_goal = _choice_text(CasePlan.PermanencyGoal, read_only=True)
     concurrent_goal = _choice_text(CasePlan.PermanencyGoal, read_only=True)
+    edit_token = EditTokenField()
 
     class Meta:
         model = CasePlan
@@ -107,6 +135,7 @@ class CasePlanSerializer(serializers.ModelSerializer):
             "decided_at",
             "decision_comment",
             "review_due_on",
+            "edit_token",
             "goals",
             "services",
         ]
@@ -124,6 +153,7 @@ class PlanUpdateSerializer(serializers.Serializer):
     paternal_family_engaged = serializers.BooleanField(required=False)
     permanency_goal = _choice_text(CasePlan.PermanencyGoal, required=False, allow_blank=True)
     concurrent_goal = _choice_text(CasePlan.PermanencyGoal, required=False, allow_blank=True)
+    edit_token = edit_token_input()
 
 
 class GoalInputSerializer(serializers.Serializer):
@@ -145,12 +175,14 @@ class ServiceInputSerializer(serializers.Serializer):
 
 class GoalProgressSerializer(serializers.Serializer):
     status = _choice_text(PlanGoal.Status)
+    edit_token = edit_token_input()
 
 
 class ServiceProgressSerializer(serializers.Serializer):
     status = _choice_text(PlanService.Status, required=False)
     started_on = serializers.DateField(required=False, allow_null=True)
     ended_on = serializers.DateField(required=False, allow_null=True)
+    edit_token = edit_token_input()
 
 
 class PlanDecisionSerializer(serializers.Serializer):
@@ -299,7 +331,11 @@ class PlanGoalViewSet(viewsets.GenericViewSet):
         access_case(request.user, goal.plan.case_id, "change")
         data = _progress_input(GoalProgressSerializer, request)
         goal = services.goal_update(goal=goal, actor=request.user, **data)
-        fresh = PlanGoal.objects.prefetch_related("steps").get(pk=goal.pk)
+        fresh = (
+            with_edit_tokens(PlanGoal.objects.all())
+            .prefetch_related(Prefetch("steps", queryset=with_edit_tokens(PlanStep.objects.all())))
+            .get(pk=goal.pk)
+        )
         return Response(PlanGoalSerializer(fresh).data)
 
     @extend_schema(request=GoalInputSerializer, responses={201: CasePlanSerializer})

@@ -3,6 +3,7 @@ complete assessment holds, who decides, one in progress per kind) are the servic
 
 from django import forms
 
+from agency.forms import EditTokenField
 from casework.models import Assessment, Intake
 from casework.services.assessments import KIND_FIELDS
 
@@ -25,6 +26,8 @@ def _text(label: str, name: str, rows: int = 4) -> forms.CharField:
 class AssessmentForm(forms.Form):
     """The fields of one kind of assessment. Nothing is required here: a draft may be
     saved half done; submitting checks completeness (the service)."""
+
+    edit_token = EditTokenField()
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,7 +60,8 @@ class AssessmentForm(forms.Form):
         return [
             self[name]
             for name in self.fields
-            if name not in Assessment.DOMAINS and name not in ("safety_decision", "risk_level")
+            if name not in Assessment.DOMAINS
+            and name not in ("safety_decision", "risk_level", "edit_token")
         ]
 
     @property

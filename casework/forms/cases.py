@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from agency.forms import EditTokenField
 from agency.roles import Role
 from casework.models import Case
 
@@ -10,6 +11,7 @@ class CaseAssignForm(forms.Form):
     secondary_worker = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(), required=False
     )
+    edit_token = EditTokenField()
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)

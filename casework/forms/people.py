@@ -3,6 +3,7 @@ parse and label input; the rules are in casework.services.people."""
 
 from django import forms
 
+from agency.forms import EditTokenField
 from casework.models import CaseMember, Person, Race, Relationship
 from casework.services.people import PERSON_FIELDS
 
@@ -81,6 +82,18 @@ class MemberForm(forms.Form):
         label="Kind of natural support",
         help_text="Natural supports only: e.g. former foster parent, coach, mentor, teacher.",
     )
+
+
+class PersonEditForm(PersonForm):
+    """An existing person's record, with the version it was shown for."""
+
+    edit_token = EditTokenField()
+
+
+class MemberEditForm(MemberForm):
+    """An existing place on a case, with the version it was shown for."""
+
+    edit_token = EditTokenField()
 
 
 class PersonAddForm(PersonForm):

@@ -3,6 +3,7 @@ complete plan holds, who decides, one open version at a time) are the services'.
 
 from django import forms
 
+from agency.forms import EditTokenField
 from casework.models import CasePlan, PlanGoal, PlanService
 
 _DATE = forms.DateInput(attrs={"type": "date"})
@@ -36,6 +37,7 @@ class PlanFamilyForm(forms.Form):
         required=False,
         choices=[("", "None"), *CasePlan.PermanencyGoal.choices],
     )
+    edit_token = EditTokenField()
 
 
 class GoalForm(forms.Form):

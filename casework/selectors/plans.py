@@ -11,9 +11,10 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from agency.concurrency import with_edit_tokens
 from agency.permissions import user_role
 from agency.roles import Role
-from casework.models import Case, CasePlan, PlanGoal, PlanService
+from casework.models import Case, CasePlan, PlanGoal, PlanService, PlanStep
 from casework.selectors import rules as casework_rules
 from casework.selectors import visible_cases
 from casework.selectors.assessments import short_date
@@ -28,12 +29,18 @@ def visible_plans(user: Any) -> QuerySet[CasePlan]:
 
 def plan_page_queryset(plans: QuerySet[CasePlan] | None = None) -> QuerySet[CasePlan]:
     """Plans with what their page and the API show: case and unit, author, decider, goals
-    with their steps and services, and the services. Four queries for any number."""
+    with their steps and services, and the services, each with its edit token (the forms
+    and answers that change them hand it out). Four queries for any number."""
     if plans is None:
         plans = CasePlan.objects.all()
-    return plans.select_related("case__unit", "author", "decided_by").prefetch_related(
-        Prefetch("goals", queryset=PlanGoal.objects.prefetch_related("steps")),
-        Prefetch("services", queryset=PlanService.objects.select_related("goal")),
+    goals = with_edit_tokens(PlanGoal.objects.all()).prefetch_related(
+        Prefetch("steps", queryset=with_edit_tokens(PlanStep.objects.all()))
+    )
+    return with_edit_tokens(
+        plans.select_related("case__unit", "author", "decided_by")
+    ).prefetch_related(
+        Prefetch("goals", queryset=goals),
+        Prefetch("services", queryset=with_edit_tokens(PlanService.objects.select_related("goal"))),
     )
 
 

@@ -355,9 +355,19 @@ def unvisited_this_month(
             visit__occurred_at__lt=local_midnight(add_months(start, 1)),
         ).values_list("visit__case_id", "person_id")
     )
-    members = CaseMember.objects.filter(
-        case__in=open_cases, active=True, role__in=GRID_ROLES
-    ).select_related("person")
+    # Only what the caseload shows and sorts by: a page lists a hundred members or so.
+    members = (
+        CaseMember.objects.filter(case__in=open_cases, active=True, role__in=GRID_ROLES)
+        .select_related("person")
+        .only(
+            "case_id",
+            "person_id",
+            "role",
+            "person__first_name",
+            "person__last_name",
+            "person__date_of_birth",
+        )
+    )
     result: dict[int, list[CaseMember]] = defaultdict(list)
     for member in sorted(
         members,

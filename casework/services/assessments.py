@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from agency import clock
 from agency.calendar import TIMEZONE
+from agency.concurrency import lock_for_edit
 from agency.services import notification_send
 from casework.audit import with_actor
 from casework.models import Assessment, Case, Intake
@@ -169,9 +170,13 @@ def assessment_start(*, case: Case, actor: Any, kind: str) -> Assessment:
 
 
 @transaction.atomic
-def assessment_update(*, assessment: Assessment, actor: Any, **fields: Any) -> Assessment:
+def assessment_update(
+    *, assessment: Assessment, actor: Any, edit_token: str | None = None, **fields: Any
+) -> Assessment:
     """Change a draft or returned assessment's own fields (the kind's: the safety
-    decision, threats and plan; the risk level; the family-centered sections)."""
+    decision, threats and plan; the risk level; the family-centered sections). Refused
+    when `edit_token` is stale (agency.concurrency)."""
+    lock_for_edit(assessment, edit_token)
     assessment = _locked(assessment)
     _refuse_unless_editable(assessment)
     allowed = KIND_FIELDS[assessment.kind]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agency import clock
+from agency.concurrency import lock_for_edit
 from agency.models import Unit
 from agency.roles import Role
 from casework.audit import with_actor
@@ -23,9 +24,17 @@ def _check_worker(worker: Any, unit: Unit, field: str) -> None:
 
 @transaction.atomic
 def case_assign(
-    *, case: Case, actor: Any, primary_worker: Any, secondary_worker: Any = None
+    *,
+    case: Case,
+    actor: Any,
+    primary_worker: Any,
+    secondary_worker: Any = None,
+    edit_token: str | None = None,
 ) -> Case:
-    """Give the case a primary (and optionally a secondary) worker from its unit."""
+    """Give the case a primary (and optionally a secondary) worker from its unit.
+    Refused when `edit_token` is stale (agency.concurrency); returns the row re-read
+    under lock."""
+    case = lock_for_edit(case, edit_token)
     _check_worker(primary_worker, case.unit, "primary_worker")
     if secondary_worker is not None:
         _check_worker(secondary_worker, case.unit, "secondary_worker")

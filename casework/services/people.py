@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agency import clock
+from agency.concurrency import lock_for_edit
 from casework.audit import with_actor
 from casework.models import Case, CaseMember, DiligentSearchEntry, Person, Race, Relationship
 from casework.selectors.people import person_duplicates
@@ -209,16 +210,22 @@ def person_add_to_case(
 
 
 @transaction.atomic
-def person_update(*, person: Person, actor: Any, **fields: Any) -> Person:
+def person_update(
+    *, person: Person, actor: Any, edit_token: str | None = None, **fields: Any
+) -> Person:
     """Change a person's record; `races` (a list of Race) replaces their races. Only the
-    fields given change."""
+    fields given change. Refused when `edit_token` is stale (agency.concurrency). Works
+    on (and returns) the row re-read under lock: the caller's object is left as it was."""
+    person = lock_for_edit(person, edit_token)
     races = _apply_person_fields(person, fields)
-    try:
-        person_check(person, races)
-    except ValidationError:
-        person.refresh_from_db()  # the caller's object does not keep refused values
-        raise
+    person_check(person, races)
     changed = [name for name in fields if name != "races"]
+    if races is not None and not changed:
+        # The history does not follow races: a change of races alone still saves the
+        # row, so the person's edit token moves and a stale edit of the races is refused.
+        before = set(person.races.values_list("pk", flat=True))
+        if before != {race.pk for race in races}:
+            changed = ["first_name"]
     if changed:
         with_actor(person, actor).save(update_fields=changed)
     if races is not None:
@@ -236,8 +243,11 @@ def member_update(
     custodial: bool,
     in_household: bool,
     natural_support_kind: str,
+    edit_token: str | None = None,
 ) -> CaseMember:
-    """Change a person's role on a case and its flags."""
+    """Change a person's role on a case and its flags. Refused when `edit_token` is
+    stale (agency.concurrency); returns the row re-read under lock."""
+    member = lock_for_edit(member, edit_token)
     natural_support_kind = (natural_support_kind or "").strip()
     errors = _member_check(
         role=role, alleged_victim=alleged_victim, natural_support_kind=natural_support_kind

@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from agency import clock
 from agency.calendar import TIMEZONE
+from agency.concurrency import lock_for_edit
 from agency.services import notification_send
 from casework.audit import with_actor
 from casework.models import Case, CasePlan, Placement, PlanGoal, PlanService, PlanStep
@@ -274,9 +275,13 @@ def plan_start(*, case: Case, actor: Any) -> CasePlan:
 
 
 @transaction.atomic
-def plan_update(*, plan: CasePlan, actor: Any, **fields: Any) -> CasePlan:
-    """Change a draft or returned plan's family and permanency fields."""
-    plan = _locked(plan)
+def plan_update(
+    *, plan: CasePlan, actor: Any, edit_token: str | None = None, **fields: Any
+) -> CasePlan:
+    """Change a draft or returned plan's family and permanency fields. Refused when
+    `edit_token` is stale (agency.concurrency)."""
+    lock_for_edit(plan, edit_token)
+    plan = _locked(plan)  # the same row, with its case and author
     _refuse_unless_editable(plan)
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
@@ -311,15 +316,18 @@ def goal_add(*, plan: CasePlan, actor: Any, **fields: Any) -> PlanGoal:
 
 
 @transaction.atomic
-def goal_update(*, goal: PlanGoal, actor: Any, **fields: Any) -> PlanGoal:
-    """Change a goal (draft or returned plan); on an approved plan only its status."""
-    plan = _locked(goal.plan)
+def goal_update(
+    *, goal: PlanGoal, actor: Any, edit_token: str | None = None, **fields: Any
+) -> PlanGoal:
+    """Change a goal (draft or returned plan); on an approved plan only its status.
+    Refused when `edit_token` (the goal's) is stale (agency.concurrency)."""
+    plan = _locked(goal.plan)  # the plan first, as every writer of its items does
+    goal = lock_for_edit(goal, edit_token)
     _refuse_unless_editable(plan, progress_only_ok=True)
     cleaned, errors = _item_fields(fields, creating=False, choices=PlanGoal.Status)
     if errors:
         raise ValidationError(errors)
     _progress_only(plan, cleaned, PROGRESS_FIELDS)
-    goal = PlanGoal.objects.get(pk=goal.pk)
     _apply(goal, cleaned, actor)
     return goal
 
@@ -338,15 +346,18 @@ def step_add(*, goal: PlanGoal, actor: Any, **fields: Any) -> PlanStep:
 
 
 @transaction.atomic
-def step_update(*, step: PlanStep, actor: Any, **fields: Any) -> PlanStep:
-    """Change a step (draft or returned plan); on an approved plan only its status."""
-    plan = _locked(step.goal.plan)
+def step_update(
+    *, step: PlanStep, actor: Any, edit_token: str | None = None, **fields: Any
+) -> PlanStep:
+    """Change a step (draft or returned plan); on an approved plan only its status.
+    Refused when `edit_token` (the step's) is stale (agency.concurrency)."""
+    plan = _locked(step.goal.plan)  # the plan first, as every writer of its items does
+    step = lock_for_edit(step, edit_token)
     _refuse_unless_editable(plan, progress_only_ok=True)
     cleaned, errors = _item_fields(fields, creating=False, choices=PlanGoal.Status)
     if errors:
         raise ValidationError(errors)
     _progress_only(plan, cleaned, PROGRESS_FIELDS)
-    step = PlanStep.objects.get(pk=step.pk)
     _apply(step, cleaned, actor)
     return step
 
@@ -398,12 +409,15 @@ def service_add(*, plan: CasePlan, actor: Any, **fields: Any) -> PlanService:
 
 
 @transaction.atomic
-def service_update(*, service: PlanService, actor: Any, **fields: Any) -> PlanService:
+def service_update(
+    *, service: PlanService, actor: Any, edit_token: str | None = None, **fields: Any
+) -> PlanService:
     """Change a service (draft or returned plan); on an approved plan only its status and
-    start and end dates."""
-    plan = _locked(service.plan)
+    start and end dates. Refused when `edit_token` (the service's) is stale
+    (agency.concurrency)."""
+    plan = _locked(service.plan)  # the plan first, as every writer of its items does
+    service = lock_for_edit(service, edit_token)
     _refuse_unless_editable(plan, progress_only_ok=True)
-    service = PlanService.objects.get(pk=service.pk)
     cleaned, errors = _service_fields(plan, fields, creating=False, current=service)
     if errors:
         raise ValidationError(errors)

@@ -15,6 +15,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from agency import clock
+from agency.concurrency import edit_token
 from agency.forms import show_service_errors
 from agency.permissions import access_object
 from casework.audit import record_view
@@ -109,6 +110,8 @@ def assessment_edit(request, pk: int):
         )
         return redirect("casework:assessment_detail", pk=assessment.pk)
     initial = {name: getattr(assessment, name) for name in services.KIND_FIELDS[assessment.kind]}
+    if request.method != "POST":
+        initial["edit_token"] = edit_token(assessment)
     form = AssessmentForm(request.POST or None, kind=assessment.kind, initial=initial)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"

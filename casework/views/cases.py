@@ -8,6 +8,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from agency import clock
+from agency.concurrency import edit_token
 from agency.forms import show_service_errors
 from casework import audit
 from casework.forms.cases import CaseAssignForm, CaseCloseForm
@@ -36,7 +37,6 @@ def case_detail(request, pk: int):
         "summary": case_selectors.case_summary(case),
         "can_change": user.has_perm("casework.change_case") and case.status == "open",
         "is_supervisor": is_supervisor,
-        "timeline": case_selectors.case_timeline(case, limit=50),
         "viewers": case_selectors.case_viewers(case) if is_supervisor else None,
         "close_form": CaseCloseForm(),
     }
@@ -50,9 +50,27 @@ def case_detail(request, pk: int):
 
 
 @login_required
+def case_timeline(request, pk: int):
+    """Every change to the case's records, newest first. The case page loads it as a
+    fragment when its section scrolls into view; without JavaScript it is a page."""
+    case = access_case(request.user, pk)
+    template = (
+        "casework/case/_timeline.html"
+        if request.htmx or request.GET.get("fragment")
+        else "casework/case/timeline.html"
+    )
+    return render(
+        request,
+        template,
+        {"case": case, "timeline": case_selectors.case_timeline(case, limit=50)},
+    )
+
+
+@login_required
 def case_assign(request, pk: int):
     case = access_case(request.user, pk, "change")
-    form = CaseAssignForm(request.POST or None, case=case)
+    initial = {"edit_token": edit_token(case)} if request.method != "POST" else {}
+    form = CaseAssignForm(request.POST or None, case=case, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             case_services.case_assign(case=case, actor=request.user, **form.cleaned_data)
@@ -98,6 +116,7 @@ def case_reopen(request, pk: int):
 
 urlpatterns = [
     path("cases/<int:pk>/", case_detail, name="case_detail"),
+    path("cases/<int:pk>/timeline/", case_timeline, name="case_timeline"),
     path("cases/<int:pk>/assign/", case_assign, name="case_assign"),
     path("cases/<int:pk>/close/", case_close, name="case_close"),
     path("cases/<int:pk>/reopen/", case_reopen, name="case_reopen"),

@@ -13,14 +13,16 @@ from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from agency.concurrency import edit_token
 from agency.forms import show_service_errors
 from agency.permissions import access_object
 from casework import audit
 from casework.forms.people import (
     DiligentSearchForm,
+    MemberEditForm,
     MemberForm,
     PersonAddForm,
-    PersonForm,
+    PersonEditForm,
     RelationshipForm,
 )
 from casework.models import Case, CaseMember, Person
@@ -132,11 +134,13 @@ def person_detail(request, pk: int):
 def person_edit(request, pk: int):
     user = request.user
     person = access_person(user, pk, "change")
-    initial = model_to_dict(person, fields=PersonForm.Meta.fields)
-    form = PersonForm(request.POST or None, initial=initial)
+    initial = model_to_dict(person, fields=PersonEditForm.Meta.fields)
+    if request.method != "POST":
+        initial["edit_token"] = edit_token(person)
+    form = PersonEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_update(person=person, actor=user, **form.cleaned_data)
+            person = services.person_update(person=person, actor=user, **form.cleaned_data)
         except ValidationError as exc:
             show_service_errors(exc, form)
         else:
@@ -164,7 +168,9 @@ def member_edit(request, pk: int):
         services.member_deactivate(member=member, actor=user)
         messages.success(request, f"{member.person.full_name} taken off case {case.number}.")
         return redirect(case_url(case))
-    form = MemberForm(request.POST or None, initial=initial)
+    if request.method != "POST":
+        initial["edit_token"] = edit_token(member)
+    form = MemberEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.member_update(member=member, actor=user, **form.cleaned_data)

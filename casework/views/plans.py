@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
+from agency.concurrency import edit_token
 from agency.forms import show_service_errors
 from agency.permissions import access_object
 from casework.audit import record_view
@@ -54,6 +55,7 @@ def _edit_page(request, plan, **forms):
     forms = {
         "family_form": PlanFamilyForm(
             initial={name: getattr(plan, name) for name in services.PLAN_FIELDS}
+            | {"edit_token": edit_token(plan)}
         ),
         "goal_form": GoalForm(),
         "step_form": StepForm(),
@@ -96,10 +98,16 @@ def plan_start(request, case_id: int):
 def plan_detail(request, pk: int):
     """One plan version: family participation, permanency, goals with steps, services,
     the decision, and links to the other versions."""
-    user = request.user
     plan = _plan(request, pk)
+    record_view(user=request.user, channel="page", case=plan.case)
+    return _detail_page(request, plan)
+
+
+def _detail_page(request, plan: CasePlan, conflict: dict | None = None):
+    """The plan page; `conflict` names a progress form refused as stale, shown again
+    with the status the user chose and the message (what, pk, status, edit_token)."""
+    user = request.user
     case = plan.case
-    record_view(user=user, channel="page", case=case)
     versions = list(CasePlan.objects.filter(case=case).order_by("-version"))
     return render(
         request,
@@ -117,7 +125,9 @@ def plan_detail(request, pk: int):
             "may_decide": plan.status == CasePlan.Status.SUBMITTED
             and user.has_perm("casework.approve_casework")
             and supervises(user, case),
+            "conflict": conflict,
         },
+        status=400 if conflict else 200,
     )
 
 
@@ -253,14 +263,30 @@ def plan_decide(request, pk: int):
     )
 
 
-def _record_progress(request, plan: CasePlan, update, what: str):
+# The name of each item's progress form on the plan page (casework/plans/_status_form.html).
+_PROGRESS_FORMS = {PlanGoal: "goal", PlanStep: "step", PlanService: "service"}
+
+
+def _record_progress(request, plan: CasePlan, update, what: str, item):
     """Call `update(**fields)` with the posted status and answer with a message and a
-    redirect to the plan page (the service's error, if any, as the message)."""
+    redirect to the plan page (the service's error, if any, as the message). An edit
+    refused because someone else changed the item since shows the page again, the
+    user's choice kept in the item's form."""
     fields = {"status": request.POST.get("status", "")}
+    token = request.POST.get("edit_token", "")
     try:
-        update(actor=request.user, **fields)
+        update(actor=request.user, edit_token=token, **fields)
     except ValidationError as exc:
         messages.error(request, f"The status of {what} was not saved. " + " ".join(exc.messages))
+        if "edit_token" in getattr(exc, "error_dict", {}):
+            conflict = {
+                "what": _PROGRESS_FORMS[type(item)],
+                "pk": item.pk,
+                "status": fields["status"],
+                "edit_token": token,
+                "message": " ".join(exc.message_dict["edit_token"]),
+            }
+            return _detail_page(request, plan, conflict)
     else:
         messages.success(request, f"Status of {what} saved.")
     return redirect("casework:plan_detail", pk=plan.pk)
@@ -275,7 +301,7 @@ def plan_goal_status(request, pk: int):
     )
     plan = _plan_to_change(request, goal.plan_id)
     return _record_progress(
-        request, plan, partial(services.goal_update, goal=goal), f"goal {goal.order}"
+        request, plan, partial(services.goal_update, goal=goal), f"goal {goal.order}", goal
     )
 
 
@@ -295,6 +321,7 @@ def plan_step_status(request, pk: int):
         plan,
         partial(services.step_update, step=step),
         f"the step “{step.description[:40]}”",
+        step,
     )
 
 
@@ -311,6 +338,7 @@ def plan_service_status(request, pk: int):
         plan,
         partial(services.service_update, service=service),
         f"the service “{service.service_type}”",
+        service,
     )
 
 

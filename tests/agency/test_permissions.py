@@ -40,8 +40,15 @@ HTML_PAGES = [
     ("coop:registry", False, "get"),
 ]
 
-# Pages anyone may open: logging in and out, and the load balancer's health check.
-PUBLIC_PAGES = {"login", "logout", "healthz"}
+# Pages anyone may open: logging in and out, the load balancer's health check, and the
+# Ombudsman's public web form with its confirmation (tests/ombudsman/test_public_form.py).
+PUBLIC_PAGES = {
+    "login",
+    "logout",
+    "healthz",
+    "ombudsman:public_form",
+    "ombudsman:public_thanks",
+}
 # The token endpoint is how a client logs in: it takes a username and password.
 PUBLIC_API = {"api-token"}
 
@@ -343,6 +350,9 @@ def test_a_guardian_grant_shares_another_unit_and_removing_it_hides_it_again(per
     assert access_unit(caseworker, covered.pk) == covered
 
     remove_perm("agency.view_unit", caseworker, covered)
+    # Grants are read once per request and kept on the user object (as Django keeps
+    # model permissions); the next request loads the user afresh.
+    caseworker = type(caseworker).objects.get(pk=caseworker.pk)
 
     assert list(selectors.visible_units(caseworker)) == [personas.unit]
     with pytest.raises(Http404):

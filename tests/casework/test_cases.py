@@ -144,6 +144,33 @@ def test_timeline_says_who_changed_what(personas, case):
     assert any(entry.what == f"Case {case.number} created" for entry in timeline)
 
 
+def test_case_page_loads_the_timeline_on_demand(client, personas, case):
+    case.name = "Rivera-Lopez family"
+    with_actor(case, personas.supervisor).save()
+    client.force_login(personas.caseworker)
+    url = reverse("casework:case_timeline", args=[case.pk])
+
+    detail = client.get(reverse("casework:case_detail", args=[case.pk]))
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    full_page = client.get(url)
+
+    assert f'hx-get="{url}?fragment=1"' in detail.text
+    assert f'href="{url}"' in detail.text  # without JavaScript, a link to the page
+    assert "Rivera-Lopez family" not in detail.text.split('id="timeline"')[1]
+    assert "<html" not in fragment.text
+    assert f"Case {case.number} changed" in fragment.text
+    assert personas.supervisor.get_full_name() in fragment.text
+    assert "<title>Timeline: C-TEST" in full_page.text
+    assert f"Case {case.number} changed" in full_page.text
+
+
+@pytest.mark.parametrize("who", ["other_caseworker", "outsider", "ombudsman"])
+def test_timeline_is_404_for_anyone_outside_the_unit(client, personas, case, who):
+    client.force_login(getattr(personas, who))
+
+    assert client.get(reverse("casework:case_timeline", args=[case.pk])).status_code == 404
+
+
 # --- closing and assigning ---------------------------------------------------------------
 
 

@@ -639,7 +639,7 @@ def test_the_weekly_view_runs_a_fixed_number_of_queries(
     client.force_login(personas.supervisor)
     client.get(url("iff_weekly"))
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = client.get(url("iff_weekly"))
 
     assert f"Children not yet seen ({size}" in text(response)

@@ -177,7 +177,7 @@ def test_list_takes_a_fixed_number_of_queries(
         family = make_family(personas.unit, personas.caseworker)
         for _ in range(size):
             plan(family, personas.caseworker)
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(7):
             response = as_caseworker.get(f"/api/casework/visits/?case={family.case.pk}")
         assert response.json()["count"] == size
 

@@ -458,7 +458,7 @@ def grow(family, worker, n):
 
 @pytest.mark.parametrize(
     ("name", "limit"),
-    [("case_visits", 11), ("visit_plan", 7), ("visit_detail", 8), ("visit_record", 8)],
+    [("case_visits", 12), ("visit_plan", 8), ("visit_detail", 9), ("visit_record", 9)],
 )
 def test_visit_pages_take_a_fixed_number_of_queries(
     client, personas, now, django_assert_max_num_queries, name, limit

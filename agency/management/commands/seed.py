@@ -21,6 +21,7 @@ from agency.demo import DEMO_LOGINS, DEMO_PASSWORD
 from agency.models import ClosureDay, Notification, Region, StaffProfile, Unit, WorkLocation
 from agency.roles import Role
 from casework import demo as casework_demo
+from ombudsman import demo as ombudsman_demo
 
 User = get_user_model()
 
@@ -94,7 +95,8 @@ class Command(BaseCommand):
             "--families",
             action=argparse.BooleanOptionalAction,
             default=True,
-            help="Also build synthetic families and their records (default: yes).",
+            help="Also build synthetic families and their records, and Ombudsman inquiries "
+            "(default: yes).",
         )
         parser.add_argument(
             "--force",
@@ -118,11 +120,17 @@ class Command(BaseCommand):
         with transaction.atomic():
             Builder(rng, SCALES[scale]).build()
             built = casework_demo.build(rng, scale) if families else None
+            inquiries = ombudsman_demo.build(rng, scale) if families else None
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded (seed {seed}, scale {scale})."))
         if built:
             self.stdout.write(
                 "Casework: {cases:,} cases, {people:,} people, {intakes:,} intakes, "
                 "{visits:,} visits.".format(**built)
+            )
+        if inquiries:
+            self.stdout.write(
+                "Ombudsman: {inquiries:,} inquiries ({open:,} open, {overdue:,} overdue), "
+                "{consultations:,} consultations.".format(**inquiries)
             )
         self.stdout.write(f"Demo logins, all with the password {DEMO_PASSWORD!r}:")
         for login in DEMO_LOGINS:
