@@ -1,7 +1,19 @@
 from datetime import datetime
 
 from django import forms
+from django.forms.renderers import Jinja2
 from django.utils import timezone
+
+# Filter forms on the busiest lists render their widgets with Django's own Jinja2 widget
+# templates: the same markup, several times faster than the Django template engine for
+# selects with long option lists. Forms that show user input back keep the default.
+FAST_RENDERER = Jinja2()
+
+
+class FastFilterForm(forms.Form):
+    """A GET filter form for a list page (the caseload, the inquiry queue)."""
+
+    default_renderer = FAST_RENDERER
 
 
 class DeadlineForm(forms.Form):

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
+from agency.forms import FastFilterForm
 from agency.models import Region, WorkLocation
 from ombudsman import deadlines
 from ombudsman.models import Inquiry, InquiryEvent
@@ -248,7 +249,7 @@ QUEUE_SORT_CHOICES = [
 ]
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(FastFilterForm):
     q = forms.CharField(
         label="Search",
         required=False,

@@ -10,12 +10,20 @@ written and stored in an indexed column, so the queue sorts and filters on it in
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from agency.models import Region, WorkLocation
 
 USER = settings.AUTH_USER_MODEL
+
+# The queue's default order puts inquiries still waiting for their initial response
+# first, then by due time; indexed as this very expression (see Inquiry.Meta.indexes).
+WAITING_FIRST = models.Case(
+    models.When(initial_response_at__isnull=True, then=models.Value(0)),
+    default=models.Value(1),
+    output_field=models.IntegerField(),
+)
 
 
 class Inquiry(models.Model):
@@ -171,6 +179,17 @@ class Inquiry(models.Model):
         ordering = ["initial_response_due_at", "pk"]
         permissions = [("lead_ombudsman", "Lead the Ombudsman's office (assign, report)")]
         indexes = [
+            models.Index(
+                WAITING_FIRST, F("initial_response_due_at"), F("id"), name="inquiry_queue"
+            ),
+            models.Index(
+                F("assignee"),
+                WAITING_FIRST,
+                F("initial_response_due_at"),
+                F("id"),
+                name="inquiry_mine_queue",
+            ),
+            models.Index(fields=["status", "assignee"], name="inquiry_status_assignee"),
             models.Index(fields=["initial_response_due_at", "id"], name="inquiry_due"),
             models.Index(fields=["status", "initial_response_due_at"], name="inquiry_status_due"),
             models.Index(

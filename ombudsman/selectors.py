@@ -4,14 +4,14 @@
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, Q, QuerySet
 
 from agency import clock
 from agency.calendar import BusinessCalendar
 from agency.roles import Role
 from agency.selectors import business_calendar
 from ombudsman import deadlines
-from ombudsman.models import Consultation, Inquiry
+from ombudsman.models import WAITING_FIRST, Consultation, Inquiry
 
 
 def _role(user: Any) -> str | None:
@@ -129,18 +129,11 @@ def queue(
         if value:
             inquiries = inquiries.filter(**{name: value})
     if query:
-        query = query.strip().lower()
-        inquiries = inquiries.filter(
-            Q(search_document__contains=query) | Q(reference__iexact=query)
-        )
-    inquiries = inquiries.annotate(
-        # Inquiries still waiting for their initial response come first.
-        waiting=Case(
-            When(initial_response_at__isnull=True, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    )
+        # The search document holds the reference too (lower-cased, trigram-indexed).
+        inquiries = inquiries.filter(search_document__contains=query.strip().lower())
+    # Inquiries still waiting for their initial response come first (an indexed
+    # expression: the first page of the queue is read straight from the index).
+    inquiries = inquiries.annotate(waiting=WAITING_FIRST)
     ordering = QUEUE_SORTS.get(sort, QUEUE_SORTS["due"])
     return inquiries.select_related("assignee", "region").order_by(*ordering)
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from agency.forms import EditTokenField
+from agency.forms import EditTokenField, FastFilterForm
 from agency.roles import Role
 from casework.models import Case
 
@@ -35,7 +35,7 @@ class CaseCloseForm(forms.Form):
     )
 
 
-class CaseloadFilterForm(forms.Form):
+class CaseloadFilterForm(FastFilterForm):
     """The caseload's filters; every field optional, unknown values ignored."""
 
     q = forms.CharField(label="Case number or name", required=False)
