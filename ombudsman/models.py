@@ -190,6 +190,13 @@ class Inquiry(models.Model):
                 name="inquiry_mine_queue",
             ),
             models.Index(fields=["status", "assignee"], name="inquiry_status_assignee"),
+            # Inquiries still waiting for their initial response: the SLA filters (overdue,
+            # due today, on track) and the lead's digest read only these.
+            models.Index(
+                fields=["initial_response_due_at", "status"],
+                condition=Q(initial_response_at__isnull=True),
+                name="inquiry_waiting_due",
+            ),
             models.Index(fields=["initial_response_due_at", "id"], name="inquiry_due"),
             models.Index(fields=["status", "initial_response_due_at"], name="inquiry_status_due"),
             models.Index(
