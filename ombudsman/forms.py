@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agency.forms import FastFilterForm
 from agency.models import Region, WorkLocation
+from casework.models import Person
 from ombudsman import deadlines
 from ombudsman.models import Inquiry, InquiryEvent
 
@@ -194,6 +195,8 @@ class InquiryDetailsForm(forms.Form):
         """The cleaned data under the names ombudsman.services takes."""
         data = dict(self.cleaned_data)
         data["case"] = data.pop("case_number")
+        if "persons" in data:
+            data["persons"] = list(data["persons"])
         data.pop("attachments", None)
         data.pop("version", None)
         return data
@@ -216,6 +219,22 @@ class InquiryEditForm(InquiryDetailsForm):
     def __init__(self, *args, inquiry: Inquiry, **kwargs):
         super().__init__(*args, **kwargs)
         self.inquiry = inquiry
+        if (
+            inquiry.case_id
+            and self.cases is not None
+            and self.cases.filter(pk=inquiry.case_id).exists()
+        ):
+            # The people concerned are chosen among those on the linked case.
+            self.fields["persons"] = forms.ModelMultipleChoiceField(
+                label="People concerned",
+                help_text=f"People on case {inquiry.case.number} whom the inquiry is about.",
+                queryset=Person.objects.filter(case_memberships__case=inquiry.case_id)
+                .distinct()
+                .order_by("last_name", "first_name", "pk"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+            self.initial.setdefault("persons", list(inquiry.persons.all()))
 
     def clean_received_at(self):
         # The input shows minutes; an untouched value keeps the stored seconds, so the

@@ -870,3 +870,39 @@ def test_consultations_list_shows_waiting_ones_first(client, personas, staff, no
 
     assert text.index("Second matter") < text.index("First matter")
     assert "Waiting for your answer" in text and "Answered" in text
+
+
+def test_people_on_the_linked_case_are_chosen_on_the_edit_page(client, staff, personas, now):
+    from casework.models import CaseMember
+    from tests.casework.factories import add_member
+
+    case = make_case(personas.unit, personas.caseworker, name="Rivera family")
+    child = add_member(case, CaseMember.Role.CHILD).person
+    mother = add_member(case, CaseMember.Role.MOTHER).person
+    stranger = add_member(make_case(personas.unit, personas.caseworker)).person
+    assign_perm("casework.view_case", staff, case)  # shared with the Ombudsman
+    linked = make_inquiry(actor=staff, case=case)
+    client.force_login(staff)
+    url = reverse("ombudsman:inquiry_edit", args=[linked.pk])
+
+    form = client.get(url).content.decode()
+    data = edit_data(linked, case_number=case.number)
+    refused = client.post(url, {**data, "persons": [stranger.pk]})
+    saved = client.post(url, {**data, "persons": [child.pk]}, follow=True)
+
+    assert "People concerned" in form
+    assert child.full_name in form and mother.full_name in form
+    assert stranger.full_name not in form
+    assert "Select a valid choice." in main_text(refused)
+    linked.refresh_from_db()
+    assert linked.case == case
+    assert list(linked.persons.all()) == [child]
+    assert f"People concerned {child.full_name}" in main_text(saved)
+
+
+def test_no_people_to_choose_without_a_case_the_user_may_see(client, staff, inquiry):
+    client.force_login(staff)
+
+    form = client.get(reverse("ombudsman:inquiry_edit", args=[inquiry.pk]))
+
+    assert "People concerned" not in form.content.decode()
