@@ -29,7 +29,7 @@ from agency.roles import Role
 from agency.selectors import business_calendar
 from ombudsman.deadlines import initial_response_due
 from ombudsman.models import Consultation, Inquiry, InquiryEvent
-from ombudsman.services import REFERENCE_PREFIX, _search_document, rules
+from ombudsman.services import REFERENCE_PREFIX, _search_document, display_name, rules
 
 User = get_user_model()
 
@@ -200,7 +200,7 @@ class _Builder:
             (u for u in staff if u.username == "ombudsmanlead"),
             next((u for u in staff if u.staff.role == Role.OMBUDSMAN_LEAD), None),
         )
-        self.names = {user.pk: _name(user) for user in staff}
+        self.names = {user.pk: display_name(user) for user in staff}
         self.regions = list(Region.objects.order_by("code").values_list("pk", flat=True))
         self.offices: dict[int, list[int]] = {}
         for pk, region in (
@@ -484,14 +484,14 @@ class _Builder:
             )
             events.append(
                 self.make_event(inquiry_id=inquiry.pk, kind="consultation", occurred_at=asked,
-                                actor_id=inquiry.assignee_id, party=_name(consulted),
+                                actor_id=inquiry.assignee_id, party=display_name(consulted),
                                 summary=question)
             )  # fmt: skip
             if replied:
                 events.append(
                     self.make_event(inquiry_id=inquiry.pk, kind="consultation_reply",
                                     occurred_at=answered_at, actor_id=consulted.pk,
-                                    party=_name(consulted), summary=reply)
+                                    party=display_name(consulted), summary=reply)
                 )  # fmt: skip
         bulk_create_with_history(consultations, Consultation, batch_size=2000)
         InquiryEvent.objects.bulk_create(events, batch_size=5000)
@@ -503,9 +503,3 @@ def _weighted(rng: random.Random, people: list, favourite, share: float):
     if favourite is not None and rng.random() < share:
         return favourite
     return rng.choice(people)
-
-
-def _name(user) -> str:
-    if user is None:
-        return "nobody"
-    return user.get_full_name() or user.get_username()

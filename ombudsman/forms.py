@@ -5,7 +5,7 @@ are ombudsman.services', whose errors the views put back on these forms."""
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from agency.forms import FastFilterForm
@@ -13,6 +13,7 @@ from agency.models import Region, WorkLocation
 from casework.models import Person
 from ombudsman import deadlines
 from ombudsman.models import Inquiry, InquiryEvent
+from ombudsman.services import display_name
 
 _DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
@@ -41,20 +42,6 @@ def _text(label: str, *, rows: int = 4, required: bool = True, **kwargs) -> form
     return forms.CharField(
         label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
     )
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's errors on the form: beside the visible field of the same name, the
-    rest (the version check, the status, fields not on this form) at the top."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        target = form.fields.get(field)
-        if field != NON_FIELD_ERRORS and target is not None and not target.widget.is_hidden:
-            form.add_error(field, errors)
-        else:
-            form.add_error(None, errors)
 
 
 # --- attachments -------------------------------------------------------------------------
@@ -311,7 +298,10 @@ class QueueFilterForm(FastFilterForm):
         """`regions` and `staff`: lists already loaded by the view (one query each)."""
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "Any"), *((r.pk, r.name) for r in regions)]
-        self.fields["assignee"].choices = [("", "Anyone"), *((u.pk, _name(u)) for u in staff)]
+        self.fields["assignee"].choices = [
+            ("", "Anyone"),
+            *((u.pk, display_name(u)) for u in staff),
+        ]
 
     def filters(self) -> dict[str, Any]:
         """Keyword arguments for ombudsman.selectors.queue (empty when the form is invalid)."""
@@ -334,13 +324,9 @@ class QueueFilterForm(FastFilterForm):
         }
 
 
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user) -> str:
-        return _name(user)
+        return display_name(user)
 
 
 class IdListField(forms.Field):
@@ -365,7 +351,7 @@ class BulkAssignForm(forms.Form):
 
     def __init__(self, *args, staff=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = _choices((u.pk, _name(u)) for u in staff)
+        self.fields["assignee"].choices = _choices((u.pk, display_name(u)) for u in staff)
 
 
 # --- actions on one inquiry --------------------------------------------------------------
@@ -428,7 +414,7 @@ class ConsultedChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, user) -> str:
         profile = user.staff
-        return f"{_name(user)} ({profile.get_role_display()}, {profile.work_location.name})"
+        return f"{display_name(user)} ({profile.get_role_display()}, {profile.work_location.name})"
 
 
 class ConsultForm(forms.Form):

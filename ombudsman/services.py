@@ -32,6 +32,7 @@ from ombudsman.models import (
     InquiryEvent,
     OmbudsmanRules,
 )
+from ombudsman.selectors import is_lead
 
 REFERENCE_PREFIX = "OMB"
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -394,35 +395,21 @@ def inquiry_update(
 def _check_assignee(assignee: Any, actor: Any) -> None:
     if assignee is None or not is_ombudsman(assignee) or not assignee.is_active:
         raise ValidationError({"assignee": ["Assign inquiries to Ombudsman staff only."]})
-    if not can_assign_others(actor) and assignee != actor:
+    if not is_lead(actor) and assignee != actor:
         raise ValidationError(
             {"assignee": ["Only the Ombudsman lead assigns inquiries to others; take it yourself."]}
         )
 
 
 def _check_take(inquiry: Inquiry, actor: Any) -> None:
-    if (
-        not can_assign_others(actor)
-        and inquiry.assignee_id is not None
-        and inquiry.assignee_id != actor.pk
-    ):
+    if not is_lead(actor) and inquiry.assignee_id is not None and inquiry.assignee_id != actor.pk:
         raise ValidationError(
             {
                 "assignee": [
-                    f"{_name(inquiry.assignee)} has this inquiry; ask the lead to reassign it."
+                    f"{display_name(inquiry.assignee)} has this inquiry; ask the lead to reassign."
                 ]
             }
         )
-
-
-def can_assign_others(user: Any) -> bool:
-    """The lead (and a superuser) assigns to anyone; staff take inquiries themselves."""
-    profile = getattr(user, "staff", None)
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and (user.is_superuser or getattr(profile, "role", None) == Role.OMBUDSMAN_LEAD)
-    )
 
 
 def _require_open(inquiry: Inquiry, action: str) -> None:
@@ -458,9 +445,9 @@ def inquiry_assign(
         fields.append("status")
     _save(inquiry, fields)
     what = (
-        f"Reassigned from {_name(previous)} to {_name(assignee)}"
+        f"Reassigned from {display_name(previous)} to {display_name(assignee)}"
         if previous
-        else (f"Assigned to {_name(assignee)}")
+        else (f"Assigned to {display_name(assignee)}")
     )
     _event(inquiry, InquiryEvent.Kind.ASSIGNED, actor=actor, summary=f"{what}.")
     if assignee != actor:
@@ -672,7 +659,7 @@ def consultation_request(
         inquiry,
         InquiryEvent.Kind.CONSULTATION,
         actor=actor,
-        party=_name(consulted),
+        party=display_name(consulted),
         summary=question.strip(),
     )
     _mark_in_progress(inquiry)
@@ -707,14 +694,14 @@ def consultation_reply(*, consultation: Consultation, actor: Any, reply: str) ->
         inquiry,
         InquiryEvent.Kind.CONSULTATION_REPLY,
         actor=actor,
-        party=_name(actor),
+        party=display_name(actor),
         summary=consultation.reply,
     )
     Inquiry.objects.filter(pk=inquiry.pk).update(version=F("version") + 1)
     notification_send(
         recipient=consultation.requested_by,
         kind="ombudsman_consultation_reply",
-        subject=f"{_name(actor)} answered your consultation on {inquiry.reference}",
+        subject=f"{display_name(actor)} answered your consultation on {inquiry.reference}",
         body=consultation.reply[:500],
         link=reverse("ombudsman:inquiry", args=[inquiry.pk]),
     )
@@ -792,7 +779,8 @@ def inquiry_reopen(
     return inquiry
 
 
-def _name(user: Any) -> str:
+def display_name(user: Any) -> str:
+    """How Hearth names a member of staff in messages and on timelines."""
     if user is None:
         return "nobody"
     return user.get_full_name() or user.get_username()
@@ -922,7 +910,7 @@ def reminders_sweep(*, now: datetime | None = None) -> dict[str, int]:
                     kind="ombudsman_overdue",
                     subject=f"Overdue: no initial response to {inquiry.reference}",
                     body=f"{inquiry.subject}\nDue {_format(inquiry.initial_response_due_at)}; "
-                    f"assigned to {_name(inquiry.assignee)}.",
+                    f"assigned to {display_name(inquiry.assignee)}.",
                     link=reverse("ombudsman:inquiry", args=[inquiry.pk]),
                     dedupe_key=key,
                 )

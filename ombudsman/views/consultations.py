@@ -15,8 +15,9 @@ from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from agency.forms import show_service_errors
 from ombudsman import selectors, services
-from ombudsman.forms import ReplyForm, add_service_errors
+from ombudsman.forms import ReplyForm
 from ombudsman.permissions import access_consultation
 
 
@@ -48,7 +49,7 @@ def consultation_detail(request, pk: int):
                     consultation=consultation, actor=request.user, reply=form.cleaned_data["reply"]
                 )
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                show_service_errors(exc, form)
             else:
                 messages.success(request, "Thank you: your answer was sent to the Ombudsman.")
                 return redirect("ombudsman:consultation", pk=consultation.pk)

@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from agency.forms import show_service_errors
 from agency.roles import Role
 from agency.selectors import business_calendar
 from agency.templatetags.hearth import when
@@ -159,7 +160,7 @@ def _action(name: str, run: Callable, success: Callable[[object], str]):
             try:
                 result = run(request, inquiry, form.cleaned_data)
             except ValidationError as exc:
-                forms.add_service_errors(form, exc)
+                show_service_errors(exc, form)
             else:
                 messages.success(request, success(result))
                 return redirect("ombudsman:inquiry", pk=inquiry.pk)
@@ -300,7 +301,7 @@ def inquiry_new(request):
                 **form.service_fields(),
             )
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            show_service_errors(exc, form)
         else:
             messages.success(
                 request,
@@ -337,7 +338,7 @@ def inquiry_edit(request, pk: int):
                 **form.service_fields(),
             )
         except ValidationError as exc:
-            forms.add_service_errors(form, exc)
+            show_service_errors(exc, form)
         else:
             messages.success(request, f"{inquiry.reference} updated.")
             return redirect("ombudsman:inquiry", pk=inquiry.pk)
