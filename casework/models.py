@@ -847,6 +847,30 @@ class RecordView(models.Model):
         return f"{self.user} viewed {self.case or self.person} ({self.channel})"
 
 
+class CaseDue(models.Model):
+    """What the caseload shows as due on a case, kept between requests (see
+    casework/due.py): who is not yet visited this month, what its placements need, and
+    the assessments and plan reviews due, in words, as of `computed_on`.
+
+    A derived record: any change to what it is computed from bumps `generation` and
+    clears `computed_on`, and the caseload recomputes it on its next read."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="due"
+    )
+    generation = models.PositiveIntegerField(default=0)
+    computed_on = models.DateField(null=True, blank=True)
+    unvisited = models.JSONField(default=list, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    items = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "what is due on a case"
+
+    def __str__(self) -> str:
+        return f"Due on case {self.case_id} as of {self.computed_on or 'never'}"
+
+
 class CaseworkRules(models.Model):
     """Numbers the policies leave to the agency, editable in Django admin (one row).
     The pages that use a rule say its current value."""

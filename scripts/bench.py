@@ -48,6 +48,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8899)
+    parser.add_argument("--only", default="", help="measure only pages whose path holds this")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -80,6 +81,7 @@ def main() -> int:
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     cookies = {user: session_cookie(user) for user in {user for _, user in PAGES}}
     pages = [*PAGES, (f"/casework/cases/{first_case('caseworker')}/", "caseworker")]
+    pages = [(page, user) for page, user in pages if args.only in page]
 
     print(f"\ngunicorn: {args.workers} workers; {args.clients} clients; {args.seconds:g}s a page")
     header = f"{'page':<50}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}"

@@ -1,13 +1,13 @@
 """Reads for the caseload, the supervisor's workspace and the case page."""
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from agency import clock
@@ -50,7 +50,8 @@ def caseload(
     due: str = "",
     sort: str = "due",
 ) -> QuerySet[Case]:
-    """Open cases for the caseload page, annotated with what is due, in one query.
+    """Open cases for the caseload page, annotated with their next initial face-to-face
+    contact due (`next_iff_due`), in one query. `iff_on_page` counts the contacts.
 
     scope "mine": cases the user is primary or secondary worker on; "unit": every
     visible open case (a supervisor's unit, an administrator's office). `due`
@@ -69,40 +70,44 @@ def caseload(
     if query:
         cases = cases.filter(Q(number__icontains=query) | Q(name__icontains=query))
     pending = IffContact.objects.filter(intake__case=OuterRef("pk"), seen_at__isnull=True)
-    cases = cases.annotate(
-        next_iff_due=Subquery(pending.order_by("due_at").values("due_at")[:1]),
-        iff_pending=Coalesce(
-            Subquery(
-                pending.order_by().values("intake__case").annotate(n=Count("pk")).values("n")[:1]
-            ),
-            0,
-        ),
-        iff_overdue=Coalesce(
-            Subquery(
-                pending.filter(due_at__lt=now)
-                .order_by()
-                .values("intake__case")
-                .annotate(n=Count("pk"))
-                .values("n")[:1]
-            ),
-            0,
-        ),
-    )
+    cases = cases.annotate(next_iff_due=Subquery(pending.order_by("due_at").values("due_at")[:1]))
     if due == "unvisited":
         # The page lists who is not yet visited for its own 25 rows; counting them for
         # every case is only needed to filter on it.
         unvisited = _unvisited_members(timezone.localtime(now).date()).filter(case=OuterRef("pk"))
         cases = cases.filter(Exists(unvisited))
     if due == "iff_overdue":
-        cases = cases.filter(iff_overdue__gt=0)
+        cases = cases.filter(Exists(pending.filter(due_at__lt=now)))
     elif due == "iff_pending":
-        cases = cases.filter(iff_pending__gt=0)
+        cases = cases.filter(Exists(pending))
     ordering = CASELOAD_SORTS.get(sort, CASELOAD_SORTS["due"])
     # Cases with nothing due sort last when sorting by due time.
     order = [
         F("next_iff_due").asc(nulls_last=True) if key == "next_iff_due" else key for key in ordering
     ]
     return cases.select_related("unit__work_location", "primary_worker").order_by(*order)
+
+
+@dataclass(frozen=True)
+class IffDue:
+    """A case's initial face-to-face contacts not yet made, and how many are late."""
+
+    pending: int = 0
+    overdue: int = 0
+
+
+def iff_on_page(cases: Iterable[Case], *, now: datetime) -> dict[int, IffDue]:
+    """For each of a page's cases with initial contacts not yet made, how many there are
+    and how many are past due at `now`: one query."""
+    due_times: dict[int, list[datetime]] = defaultdict(list)
+    for case_id, due_at in IffContact.objects.filter(
+        intake__case__in=[case.pk for case in cases], seen_at__isnull=True
+    ).values_list("intake__case_id", "due_at"):
+        due_times[case_id].append(due_at)
+    return {
+        case_id: IffDue(pending=len(times), overdue=sum(1 for t in times if t < now))
+        for case_id, times in due_times.items()
+    }
 
 
 def _month_bounds(day: date) -> tuple[datetime, datetime]:

@@ -10,13 +10,15 @@ from django.urls import path
 from agency import clock
 from agency.permissions import user_role, workspace_required
 from agency.roles import Role
+from casework.due import due_on_page
 from casework.forms.cases import CaseloadFilterForm
 from casework.selectors import assessments as assessment_selectors
 from casework.selectors import cases as case_selectors
 from casework.selectors import intake as intake_selectors
-from casework.selectors import placements as placement_selectors
 from casework.selectors import plans as plan_selectors
-from casework.selectors import visits as visit_selectors
+from casework.selectors.cases import IffDue
+
+IFF_NONE = IffDue()
 
 
 @workspace_required("casework")
@@ -38,20 +40,10 @@ def caseload(request):
         due=filters.get("due", ""),
         sort=filters.get("sort") or "due",
     )
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
-    unvisited = visit_selectors.unvisited_this_month(page.object_list, today=clock.today())
-    flags = placement_selectors.placement_flags(page.object_list, today=clock.today())
-    assessments = assessment_selectors.assessments_due(page.object_list, today=clock.today())
-    plans = plan_selectors.plan_reviews_due(page.object_list, today=clock.today())
-    rows = [
-        {
-            "case": case,
-            "unvisited": unvisited.get(case.pk, []),
-            "flags": flags.get(case.pk, []),
-            "assessments": [*assessments.get(case.pk, []), *plans.get(case.pk, [])],
-        }
-        for case in page
-    ]
+    page = Paginator(cases.select_related("due"), 25).get_page(request.GET.get("page"))
+    due = due_on_page(page.object_list, today=clock.today())
+    iff = case_selectors.iff_on_page(page.object_list, now=clock.now())
+    rows = [{"case": case, "due": due[case.pk], "iff": iff.get(case.pk, IFF_NONE)} for case in page]
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return render(

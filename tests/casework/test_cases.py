@@ -297,11 +297,16 @@ def test_caseload_query_count_is_the_same_for_5_and_200_cases(
 
     client.force_login(personas.caseworker)
     fill(5)
-    client.get("/casework/")
-    with django_assert_max_num_queries(20) as five:
+    # The first load works out what is due on each case and keeps it; the next reads it.
+    with django_assert_max_num_queries(30) as first_five:
         client.get("/casework/?sort=name")
+    with django_assert_max_num_queries(12) as again_five:
+        client.get("/casework/?sort=name")
+    assert len(again_five.captured_queries) < len(first_five.captured_queries)
     fill(195)
-    with django_assert_max_num_queries(len(five.captured_queries)):
+    with django_assert_max_num_queries(len(first_five.captured_queries)):
+        client.get("/casework/?sort=name")
+    with django_assert_max_num_queries(len(again_five.captured_queries)):
         page = client.get("/casework/?sort=name")
     assert "Page 1 of 8" in page.text
     assert "Home-study referral overdue" in page.text
