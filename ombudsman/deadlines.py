@@ -112,6 +112,14 @@ SLA_LABELS = {
     MET: "Met",
     MISSED: "Missed",
 }
+# The colour of each state's tag (USWDS utility classes); the words above say it too.
+SLA_TAG_CLASSES = {
+    ON_TRACK: "bg-primary",
+    DUE_TODAY: "bg-gold text-ink",
+    OVERDUE: "bg-secondary-dark",
+    MET: "bg-green",
+    MISSED: "bg-secondary-darker",
+}
 
 
 def sla_state(

@@ -86,6 +86,25 @@ def sla_filter(state: str, *, now: datetime, cal: BusinessCalendar) -> Q:
     }[state]
 
 
+# What a row of the queue page shows (selectors.decorate included): the page reads only
+# these columns, not every inquiry's description and search document.
+QUEUE_ROW_FIELDS = (
+    "reference",
+    "urgency",
+    "subject",
+    "source_type",
+    "channel",
+    "status",
+    "received_at",
+    "initial_response_due_at",
+    "initial_response_at",
+    "region__name",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
 def queue(
     user: Any,
     *,
@@ -139,8 +158,8 @@ def queue(
 
 
 def decorate(inquiries, *, now: datetime | None = None, cal: BusinessCalendar | None = None):
-    """Set `sla_state`, `sla_label` and `time_left` on each inquiry of a page (pure
-    Python over the stored due time: no queries)."""
+    """Set `sla_state`, `sla_label`, `sla_class` (its tag's colour) and `time_left` on
+    each inquiry of a page (pure Python over the stored due time: no queries)."""
     now = now or clock.now()
     cal = cal or business_calendar()
     for inquiry in inquiries:
@@ -149,6 +168,7 @@ def decorate(inquiries, *, now: datetime | None = None, cal: BusinessCalendar | 
         )
         inquiry.sla_state = state
         inquiry.sla_label = deadlines.SLA_LABELS[state]
+        inquiry.sla_class = deadlines.SLA_TAG_CLASSES[state]
         if inquiry.initial_response_at is None:
             inquiry.time_left = deadlines.time_left(cal, inquiry.initial_response_due_at, now)
         else:

@@ -85,7 +85,7 @@ def caseload(
     order = [
         F("next_iff_due").asc(nulls_last=True) if key == "next_iff_due" else key for key in ordering
     ]
-    return cases.select_related("unit__work_location", "primary_worker").order_by(*order)
+    return cases.select_related("primary_worker").order_by(*order)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def queue(request):
     staff = list(selectors.ombudsman_staff())
     form = QueueFilterForm(request.GET or None, regions=regions, staff=staff)
     filters = form.filters()
-    inquiries = selectors.queue(user, view=view, **filters)
+    inquiries = selectors.queue(user, view=view, **filters).only(*selectors.QUEUE_ROW_FIELDS)
     page = Paginator(inquiries, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.decorate(page.object_list, cal=business_calendar())
     querystring = request.GET.copy()
