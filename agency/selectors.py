@@ -35,18 +35,20 @@ def granted_ids(user: Any, *grants: tuple[str, type[Model]]) -> dict[str, list[i
     key = tuple(sorted(perm for perm, _ in grants))
     if key in cache:
         return cache[key]
+    # Filter on the grant rows' own content type column: no join to django_content_type.
+    names: dict[tuple[int, str], str] = {}
     wanted = Q()
     for perm, model in grants:
-        wanted |= Q(
-            content_type=ContentType.objects.get_for_model(model),
-            permission__codename=perm.split(".", 1)[1],
-        )
-    fields = ("content_type__app_label", "permission__codename", "object_pk")
+        codename = perm.split(".", 1)[1]
+        content_type_id = ContentType.objects.get_for_model(model).pk
+        names[(content_type_id, codename)] = perm
+        wanted |= Q(content_type_id=content_type_id, permission__codename=codename)
+    fields = ("content_type_id", "permission__codename", "object_pk")
     direct = UserObjectPermission.objects.filter(wanted, user=user).values_list(*fields)
     via_groups = GroupObjectPermission.objects.filter(wanted, group__user=user).values_list(*fields)
     found: dict[str, set[int]] = {perm: set() for perm in result}
-    for app_label, codename, object_pk in direct.union(via_groups):
-        found[f"{app_label}.{codename}"].add(int(object_pk))
+    for content_type_id, codename, object_pk in direct.union(via_groups):
+        found[names[(content_type_id, codename)]].add(int(object_pk))
     cache[key] = {perm: sorted(ids) for perm, ids in found.items()}
     return cache[key]
 
