@@ -74,16 +74,51 @@ _WORK_OMBUDSMAN = [
     for action in ("add", "change", "view")
 ]
 
+# Quality records. Anyone in the field records a significant event; quality staff review
+# cases and hold Administrative Case Reviews; who sees which record is decided by
+# quality.selectors.
+_REPORT_EVENTS = ["quality.add_significantevent", "quality.view_significantevent"]
+_QUALITY_MODELS = (
+    "significantevent", "reviewsample", "casereview", "itemrating", "administrativecasereview",
+)  # fmt: skip
+_WORK_QUALITY = [
+    *(
+        f"quality.{action}_{model}"
+        for model in _QUALITY_MODELS
+        for action in ("add", "change", "view")
+    ),
+    "quality.view_reviewinstrument",
+    "quality.view_reviewoutcome",
+    "quality.view_reviewitem",
+]
+_READ_QUALITY = [f"quality.view_{model}" for model in _QUALITY_MODELS]
+_MANAGE_QUALITY = [
+    f"quality.{action}_{model}"
+    for model in ("reviewinstrument", "reviewoutcome", "reviewitem", "eventnotificationrule")
+    for action in ("add", "change", "delete", "view")
+] + ["quality.view_qualityrules", "quality.change_qualityrules"]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
-    Role.CASEWORKER: [*_READ_ORGANISATION, *_WRITE_CASEWORK],
-    Role.SUPERVISOR: [*_READ_ORGANISATION, *_WRITE_CASEWORK, "casework.approve_casework"],
-    Role.AREA_ADMINISTRATOR: [*_READ_ORGANISATION, *_READ_CASEWORK],
+    Role.CASEWORKER: [*_READ_ORGANISATION, *_WRITE_CASEWORK, *_REPORT_EVENTS],
+    Role.SUPERVISOR: [
+        *_READ_ORGANISATION,
+        *_WRITE_CASEWORK,
+        "casework.approve_casework",
+        *_REPORT_EVENTS,
+    ],
+    Role.AREA_ADMINISTRATOR: [*_READ_ORGANISATION, *_READ_CASEWORK, *_REPORT_EVENTS],
     Role.OMBUDSMAN_STAFF: [*_READ_ORGANISATION, *_WORK_OMBUDSMAN],
     Role.OMBUDSMAN_LEAD: [*_READ_ORGANISATION, *_WORK_OMBUDSMAN, "ombudsman.lead_ombudsman"],
     Role.ORE_ANALYST: _READ_ORGANISATION,
     Role.PERFORMANCE_MANAGEMENT: _READ_ORGANISATION,
-    Role.QUALITY_REVIEWER: [*_READ_ORGANISATION, *_READ_CASEWORK],
-    Role.COMMISSIONERS_OFFICE: [*_READ_ORGANISATION, *_READ_CASEWORK, "ombudsman.view_inquiry"],
+    Role.QUALITY_REVIEWER: [*_READ_ORGANISATION, *_READ_CASEWORK, *_WORK_QUALITY],
+    Role.COMMISSIONERS_OFFICE: [
+        *_READ_ORGANISATION,
+        *_READ_CASEWORK,
+        "ombudsman.view_inquiry",
+        *_READ_QUALITY,
+        "quality.add_significantevent",
+    ],
     Role.SYSTEM_ADMINISTRATOR: [
         *_MANAGE_ORGANISATION,
         "auth.view_user",
@@ -101,6 +136,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "casework.change_exceptionalcircumstance",
         "ombudsman.view_ombudsmanrules",
         "ombudsman.change_ombudsmanrules",
+        *_MANAGE_QUALITY,
     ],
 }
 

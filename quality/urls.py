@@ -1,10 +1,15 @@
+"""Quality pages. Each feature module under quality/views/ lists its own routes."""
+
 from django.urls import path
 
 from agency.views import workspace_coming_soon
+from quality.views import acr, dashboard, events, reviews
 
 app_name = "quality"
 urlpatterns = [
-    path("", workspace_coming_soon("dashboard"), name="dashboard"),
-    path("reviews/", workspace_coming_soon("reviews"), name="reviews"),
+    *dashboard.urlpatterns,
+    *events.urlpatterns,
+    *reviews.urlpatterns,
+    *acr.urlpatterns,
     path("data-requests/", workspace_coming_soon("data_requests"), name="data_requests"),
 ]

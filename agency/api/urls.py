@@ -17,5 +17,6 @@ urlpatterns = [
     path("calendar/deadline/", views.deadline, name="api-deadline"),
     path("casework/", include("casework.api.urls")),
     path("ombudsman/", include("ombudsman.api.urls")),
+    path("quality/", include("quality.api.urls")),
     path("", include(router.urls)),
 ]

@@ -1,0 +1,7 @@
+"""The quality API: events."""
+
+urlpatterns: list = []
+
+
+def register(router) -> None:
+    """Register this module's viewsets on the quality API router."""

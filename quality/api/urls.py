@@ -1,0 +1,18 @@
+"""The quality API under /api/quality/. Each feature module registers its viewsets on
+the shared router and may add plain routes."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from quality.api import events, indicators, reviews
+
+router = DefaultRouter()
+for module in (indicators, events, reviews):
+    module.register(router)
+
+urlpatterns = [
+    *indicators.urlpatterns,
+    *events.urlpatterns,
+    *reviews.urlpatterns,
+    path("", include(router.urls)),
+]

@@ -1,0 +1,385 @@
+"""The Office of Quality and Planning's records: the key-indicator facts behind the
+dashboards, case reviews against a review instrument, Administrative Case Reviews, and
+significant events.
+
+Fields, constraints and indexes only. How the facts are computed lives in
+quality/facts.py (kept current by Celery), the indicators' definitions in
+quality/indicators.py, every write in quality/services/.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from agency import clock
+from agency.models import Region, Unit, WorkLocation
+from casework.models import Case, CaseMember, Person
+
+USER = settings.AUTH_USER_MODEL
+
+
+# --- Key-indicator facts (quality/facts.py computes them) --------------------------------
+
+
+class MemberMonth(models.Model):
+    """One child, mother or father on a case during one calendar month: the grain of the
+    visit indicators and of their drill-down to "who was not seen in which month".
+
+    The case's unit, office, region and primary worker are copied as they stand when the
+    month is computed, so every level of the dashboard filters on its own indexed column.
+    """
+
+    ROLES = (CaseMember.Role.CHILD, CaseMember.Role.MOTHER, CaseMember.Role.FATHER)
+
+    month = models.DateField(help_text="The first day of the month.")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=20, choices=CaseMember.Role.choices)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    work_location = models.ForeignKey(WorkLocation, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    open_whole_month = models.BooleanField(
+        help_text="The case was open, and the person on it, from the first to the last day."
+    )
+    in_care_whole_month = models.BooleanField(
+        default=False, help_text="A child placed out of home on every day of the month."
+    )
+    whereabouts_unknown = models.BooleanField(default=False)
+    visits = models.PositiveSmallIntegerField(
+        default=0, help_text="Completed visits in the month at which the person was seen."
+    )
+    visits_in_residence = models.PositiveSmallIntegerField(default=0)
+    seen_privately = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "case", "person"], name="member_month_once")
+        ]
+        indexes = [
+            models.Index(fields=["month", "unit", "role"]),
+            models.Index(fields=["month", "worker", "role"]),
+            models.Index(fields=["person", "month"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} on {self.case_id} in {self.month:%Y-%m}"
+
+    @property
+    def seen(self) -> bool:
+        return self.visits > 0
+
+
+class Tally(models.Model):
+    """An indicator's numerator and denominator for one worker's cases in one unit and
+    period (a month, or a federal fiscal year for the yearly measures), summed from the
+    facts. Every level of the dashboard adds these rows up: a state view reads a few
+    thousand of them, never the millions of visits behind them. `counts` holds the
+    indicator's breakdown (e.g. IFF contacts seen on time, late, not yet seen)."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", "Month"
+        FISCAL_YEAR = "fiscal_year", "Federal fiscal year"
+
+    indicator = models.CharField(max_length=40)
+    period = models.CharField(max_length=12, choices=Period.choices, default=Period.MONTH)
+    starts_on = models.DateField(help_text="The month's first day, or 1 October.")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    work_location = models.ForeignKey(WorkLocation, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    numerator = models.PositiveIntegerField(default=0)
+    denominator = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name_plural = "tallies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "starts_on", "unit", "worker"], name="tally_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["indicator", "period", "starts_on"]),
+            models.Index(fields=["unit", "indicator", "period", "starts_on"]),
+            models.Index(fields=["worker", "indicator", "period", "starts_on"]),
+        ]
+
+    def __str__(self) -> str:
+        share = f"{self.numerator}/{self.denominator}"
+        return f"{self.indicator} {self.starts_on} unit {self.unit_id}: {share}"
+
+
+class FactRefresh(models.Model):
+    """When the facts and tallies were last recomputed, and for which months (the
+    dashboard says it). One row per run; the latest finished one counts."""
+
+    started_at = models.DateTimeField(default=clock.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    first_month = models.DateField()
+    last_month = models.DateField()
+    member_months = models.PositiveIntegerField(default=0)
+    tallies = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "finished_at"
+
+    def __str__(self) -> str:
+        return f"Refresh {self.first_month:%Y-%m} to {self.last_month:%Y-%m} at {self.started_at}"
+
+
+class QualityRules(models.Model):
+    """The office's numbers, editable by a system administrator (one row)."""
+
+    acr_first_months = models.PositiveSmallIntegerField(
+        "First Administrative Case Review (months after entering care)", default=6
+    )
+    acr_interval_months = models.PositiveSmallIntegerField(
+        "Administrative Case Reviews after that (every this many months)", default=6
+    )
+    acr_reminder_days = models.PositiveSmallIntegerField(
+        "Remind about an Administrative Case Review due within (days)", default=30
+    )
+    review_lookback_months = models.PositiveSmallIntegerField(
+        "Samples leave out cases reviewed within (months)", default=12
+    )
+    facts_months = models.PositiveSmallIntegerField(
+        "Months of key-indicator facts kept current", default=24
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "quality rules"
+
+    def __str__(self) -> str:
+        return "Quality rules"
+
+
+# --- Case reviews ---------------------------------------------------------------------------
+
+
+class ReviewInstrument(models.Model):
+    """A case-review instrument: its outcomes and the items rated under each (a CFSR-style
+    instrument is seeded). Editable in Django admin."""
+
+    name = models.CharField(max_length=150, unique=True)
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewOutcome(models.Model):
+    """An outcome of an instrument ("Safety 1: children are first and foremost protected
+    from abuse and neglect"), achieved or not from the ratings of its items."""
+
+    instrument = models.ForeignKey(
+        ReviewInstrument, on_delete=models.CASCADE, related_name="outcomes"
+    )
+    code = models.CharField(max_length=30, help_text='E.g. "Safety 1".')
+    statement = models.CharField(max_length=300)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["instrument", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="review_outcome_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.statement}"
+
+
+class ReviewItem(models.Model):
+    """An item rated Strength, Area Needing Improvement or Not Applicable, with the
+    questions the reviewer answers to rate it."""
+
+    outcome = models.ForeignKey(ReviewOutcome, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    questions = models.TextField(help_text="One question per line.")
+
+    class Meta:
+        ordering = ["outcome__instrument", "number"]
+
+    def __str__(self) -> str:
+        return f"Item {self.number}: {self.title}"
+
+
+class ReviewSample(models.Model):
+    """A reproducible random sample of open cases of one office and case type: the same
+    seed over the same eligible cases draws the same cases."""
+
+    instrument = models.ForeignKey(ReviewInstrument, on_delete=models.PROTECT, related_name="+")
+    work_location = models.ForeignKey(WorkLocation, on_delete=models.PROTECT, related_name="+")
+    case_type = models.CharField(max_length=20, choices=Case.Type.choices)
+    size = models.PositiveSmallIntegerField()
+    seed = models.PositiveIntegerField()
+    drawn_at = models.DateTimeField(default=clock.now)
+    drawn_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    label = models.CharField(max_length=100, blank=True, help_text='E.g. "Spring 2026".')
+
+    class Meta:
+        ordering = ["-drawn_at"]
+
+    def __str__(self) -> str:
+        return f"Sample of {self.size} {self.get_case_type_display()} cases, {self.work_location}"
+
+
+class CaseReview(models.Model):
+    """One case reviewed against an instrument, usually drawn in a sample."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+
+    instrument = models.ForeignKey(ReviewInstrument, on_delete=models.PROTECT, related_name="+")
+    sample = models.ForeignKey(
+        ReviewSample, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ASSIGNED)
+    created_at = models.DateTimeField(default=clock.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sample", "case"],
+                condition=Q(sample__isnull=False),
+                name="case_review_once_per_sample",
+            )
+        ]
+        indexes = [models.Index(fields=["case", "completed_at"])]
+
+    def __str__(self) -> str:
+        return f"Review of {self.case} ({self.get_status_display()})"
+
+
+class ItemRating(models.Model):
+    class Rating(models.TextChoices):
+        STRENGTH = "strength", "Strength"
+        AREA_NEEDING_IMPROVEMENT = "area_needing_improvement", "Area Needing Improvement"
+        NOT_APPLICABLE = "not_applicable", "Not Applicable"
+
+    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="ratings")
+    item = models.ForeignKey(ReviewItem, on_delete=models.PROTECT, related_name="+")
+    rating = models.CharField(max_length=30, choices=Rating.choices)
+    rationale = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "item"], name="item_rated_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.get_rating_display()}"
+
+
+# --- Administrative Case Reviews ----------------------------------------------------------
+
+
+class AdministrativeCaseReview(models.Model):
+    """The periodic review of a child in care (state law and federal regulation): within
+    6 months of entering care and every 6 months after (QualityRules)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField()
+    participants = models.TextField(help_text="Who took part, one per line, with their role.")
+    parents_participated = models.BooleanField(default=False)
+    findings = models.TextField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=clock.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on"]
+        indexes = [models.Index(fields=["child", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"ACR for {self.child} on {self.held_on}"
+
+
+# --- Significant events -----------------------------------------------------------------------
+
+
+class SignificantEvent(models.Model):
+    """A significant event or incident, tracked by risk management and reported in
+    aggregate; a child fatality or other serious event may open a Special Qualitative
+    Review."""
+
+    class Kind(models.TextChoices):
+        CHILD_FATALITY = "child_fatality", "Child fatality"
+        NEAR_FATALITY = "near_fatality", "Near fatality"
+        EMERGENCY_SAFETY_INTERVENTION = (
+            "emergency_safety_intervention",
+            "Emergency safety intervention",
+        )
+        SERIOUS_OCCURRENCE = "serious_occurrence", "Serious occurrence"
+        ADVERSE_EVENT_RESEARCH = "adverse_event_research", "Adverse event during research"
+
+    reference = models.CharField(max_length=20, unique=True)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    work_location = models.ForeignKey(
+        WorkLocation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The agency location concerned, if any.",
+    )
+    facility = models.CharField(
+        max_length=200, blank=True, help_text="Where it happened: facility, home or place."
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="significant_events"
+    )
+    persons = models.ManyToManyField(Person, blank=True, related_name="+")
+    description = models.TextField()
+    reporter = models.CharField(
+        max_length=200, help_text="Who reported it, and their role or relationship."
+    )
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=clock.now)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [
+            models.Index(fields=["kind", "occurred_at"]),
+            models.Index(fields=["work_location", "occurred_at"]),
+            models.Index(fields=["occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display()}"
+
+
+class EventNotificationRule(models.Model):
+    """An official notified at once when an event of a kind is recorded (editable in
+    Django admin)."""
+
+    kind = models.CharField(max_length=40, choices=SignificantEvent.Kind.choices)
+    official = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [models.UniqueConstraint(fields=["kind", "official"], name="event_rule_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: notify {self.official}"

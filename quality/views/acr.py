@@ -1,0 +1,3 @@
+"""Quality pages: acr."""
+
+urlpatterns: list = []

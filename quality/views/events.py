@@ -1,0 +1,3 @@
+"""Quality pages: events."""
+
+urlpatterns: list = []
