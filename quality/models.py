@@ -36,7 +36,9 @@ class MemberMonth(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     role = models.CharField(max_length=20, choices=CaseMember.Role.choices)
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     work_location = models.ForeignKey(WorkLocation, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     worker = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
@@ -85,7 +87,9 @@ class Tally(models.Model):
     indicator = models.CharField(max_length=40)
     period = models.CharField(max_length=12, choices=Period.choices, default=Period.MONTH)
     starts_on = models.DateField(help_text="The month's first day, or 1 October.")
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     work_location = models.ForeignKey(WorkLocation, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     worker = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")

@@ -1,0 +1,145 @@
+"""The key indicators: what each one counts, in words the dashboard shows, and its target.
+
+Numbers come from `Tally` rows (quality/facts.py keeps them current); this module only
+says what they mean. Pure data and arithmetic: no queries.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    definition: str
+    target: Decimal | None  # a percentage; None when the agency sets none
+    numerator_label: str
+    denominator_label: str
+    # "month": summed over months (a fiscal year adds up its months); "fiscal_year":
+    # counted once over the whole year (the federal measures).
+    period: str = "month"
+    # What the drill-down lists: "member_months" (people not seen in a month), "iff".
+    rows: str = "member_months"
+    # At least (True) or at most the target.
+    higher_is_better: bool = True
+    # Breakdown keys of `Tally.counts` shown beside the share, with their labels.
+    breakdown: tuple[tuple[str, str], ...] = ()
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "visits_children",
+        "Monthly visits with children",
+        "Children on cases open for the whole month who were seen at a completed visit at "
+        "least once that month.",
+        Decimal(95),
+        "children seen",
+        "children on cases open all month",
+        breakdown=(("private", "seen privately at least once"),),
+    ),
+    Indicator(
+        "visits_mothers",
+        "Monthly visits with mothers",
+        "Mothers on cases open for the whole month who were seen at a completed visit at "
+        "least once that month. Mothers whose whereabouts are unknown are counted apart, "
+        "not in the share.",
+        Decimal(95),
+        "mothers seen",
+        "mothers on cases open all month, whereabouts known",
+        breakdown=(("whereabouts_unknown", "whereabouts unknown, counted apart"),),
+    ),
+    Indicator(
+        "visits_fathers",
+        "Monthly visits with fathers",
+        "Fathers on cases open for the whole month who were seen at a completed visit at "
+        "least once that month. Fathers whose whereabouts are unknown are counted apart, "
+        "not in the share.",
+        Decimal(95),
+        "fathers seen",
+        "fathers on cases open all month, whereabouts known",
+        breakdown=(("whereabouts_unknown", "whereabouts unknown, counted apart"),),
+    ),
+    Indicator(
+        "federal_visits",
+        "Federal caseworker-visit measure",
+        "For a federal fiscal year (1 October to 30 September): children in out-of-home "
+        "care for at least one full calendar month of it, and of them those seen at a "
+        "completed visit in each and every full month they were in care.",
+        Decimal(95),
+        "children seen every full month in care",
+        "children in care at least one full month",
+        period="fiscal_year",
+    ),
+    Indicator(
+        "federal_residence",
+        "Federal measure: visits in the child's residence",
+        "Of the visits in those full months in care, the share held where the child lives "
+        "(the child's residence or foster home). The federal target is more than half.",
+        Decimal(50),
+        "visits in the residence",
+        "visits in full months in care",
+        period="fiscal_year",
+    ),
+    Indicator(
+        "iff_timeliness",
+        "Initial face-to-face contacts on time",
+        "Alleged victims whose initial face-to-face contact fell due in the period (and is "
+        "already due): seen by the due time, or later with an approved extension. Late "
+        "and not yet seen are shown apart.",
+        Decimal(95),
+        "seen on time or with an approved extension",
+        "alleged victims whose contact fell due",
+        rows="iff",
+        breakdown=(
+            ("on_time", "seen on time"),
+            ("extension", "on time with an approved extension"),
+            ("late", "seen late"),
+            ("not_seen", "not yet seen"),
+        ),
+    ),
+)
+
+BY_CODE = {indicator.code: indicator for indicator in INDICATORS}
+# The member-month indicators and the role each one counts.
+VISIT_ROLES = {"visits_children": "child", "visits_mothers": "mother", "visits_fathers": "father"}
+
+
+def percentage(numerator: int, denominator: int) -> Decimal | None:
+    """The share as a percentage with one decimal, or None when nothing was counted."""
+    if not denominator:
+        return None
+    share = Decimal(numerator) * 100 / Decimal(denominator)
+    return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def meets_target(indicator: Indicator, share: Decimal | None) -> bool | None:
+    if share is None or indicator.target is None:
+        return None
+    if indicator.code == "federal_residence":
+        return share > indicator.target  # "more than half"
+    return share >= indicator.target if indicator.higher_is_better else share <= indicator.target
+
+
+def fiscal_year_start(day: date) -> date:
+    """1 October of the federal fiscal year `day` falls in (FY 2027 starts 1 Oct 2026)."""
+    return date(day.year if day.month >= 10 else day.year - 1, 10, 1)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """Every month's first day from `first`'s month to `last`'s, inclusive."""
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
