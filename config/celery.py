@@ -57,6 +57,17 @@ app.conf.beat_schedule = {
         "task": "casework.tasks.send_home_study_reminders",
         "schedule": crontab(hour=7, minute=40),
     },
+    # Every 15 minutes: the key-indicator facts of this month and the last, so the
+    # dashboards are at most a quarter of an hour behind (about 20 s at state scale).
+    "quality-refresh-recent-indicators": {
+        "task": "quality.tasks.refresh_recent_indicators",
+        "schedule": crontab(minute="7,22,37,52"),
+    },
+    # 02:30 every night: every month the dashboards offer, for entries made late.
+    "quality-refresh-all-indicators": {
+        "task": "quality.tasks.refresh_all_indicators",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # 07:45 every day: case plan reviews due within 7 days (worker) or overdue
     # (supervisor); approved plans are reviewed 6 months after approval.
     "casework-plan-review-reminders": {

@@ -81,6 +81,13 @@ def last_refreshed() -> datetime | None:
     return run.finished_at if run else None
 
 
+def _one_refresh_at_a_time() -> None:
+    """Two refreshes (the frequent job and the nightly one, or a command) replace months
+    one after the other: the rules row is the lock, held until the transaction ends."""
+    rules()
+    QualityRules.objects.select_for_update().get(pk=1)
+
+
 # --- One month -------------------------------------------------------------------------
 
 
@@ -95,6 +102,7 @@ def _refresh_month(month: date) -> tuple[int, int]:
     rows = member_months(month)
     tallies = [*_visit_tallies(month, rows), *_iff_tallies(month)]
     with transaction.atomic():
+        _one_refresh_at_a_time()
         MemberMonth.objects.filter(month=month).delete()
         MemberMonth.objects.bulk_create(rows, batch_size=BATCH)
         Tally.objects.filter(period=Tally.Period.MONTH, starts_on=month).delete()
@@ -301,8 +309,10 @@ def _iff_tallies(month: date) -> list[Tally]:
 
 def _refresh_fiscal_year(year: date) -> int:
     """The federal caseworker-visit measure over the fiscal year starting `year` (1
-    October), from the member-months of its full months in care."""
-    months = [add_months(year, n) for n in range(12)]
+    October), from the member-months of its full months in care that are over."""
+    # Only months already over count: a month still under way is not yet a full month.
+    this_month = month_start(clock.today())
+    months = [add_months(year, n) for n in range(12) if add_months(year, n) < this_month]
     in_care = (
         MemberMonth.objects.filter(
             month__in=months, role=CaseMember.Role.CHILD, in_care_whole_month=True
@@ -333,6 +343,7 @@ def _refresh_fiscal_year(year: date) -> int:
         total.numerator += all(row.visits for row in own)
     tallies = _tallies(sums, period=Tally.Period.FISCAL_YEAR, starts_on=year)
     with transaction.atomic():
+        _one_refresh_at_a_time()
         Tally.objects.filter(period=Tally.Period.FISCAL_YEAR, starts_on=year).delete()
         Tally.objects.bulk_create(tallies, batch_size=BATCH)
     return len(tallies)

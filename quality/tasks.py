@@ -6,6 +6,7 @@ key per recipient, child and due day."""
 from celery import shared_task
 
 from agency import clock
+from quality import facts
 from quality.services import acr
 
 
@@ -14,3 +15,16 @@ def acr_reminders() -> int:
     """Administrative Case Reviews due within the reminder days, or overdue (to the
     case's primary worker and the unit's supervisor)."""
     return acr.acr_reminders_send(today=clock.today())
+
+
+@shared_task
+def refresh_recent_indicators() -> int:
+    """The key-indicator facts of this month and the last (every 15 minutes)."""
+    return facts.facts_refresh_recent(months=2).member_months
+
+
+# The whole window (24 months by default) takes minutes at state scale.
+@shared_task(soft_time_limit=3600, time_limit=3900)
+def refresh_all_indicators() -> int:
+    """Every month the dashboards offer (nightly): late entries to older months count."""
+    return facts.facts_refresh_window().member_months

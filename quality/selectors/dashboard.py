@@ -264,6 +264,10 @@ class Value:
         return meets_target(self.indicator, self.share)
 
     @property
+    def missed(self) -> int:
+        return self.denominator - self.numerator
+
+    @property
     def breakdown(self) -> list[tuple[str, int]]:
         return [(label, self.counts.get(key, 0)) for key, label in self.indicator.breakdown]
 

@@ -22,6 +22,7 @@ from agency.models import ClosureDay, Notification, Region, StaffProfile, Unit, 
 from agency.roles import Role
 from casework import demo as casework_demo
 from ombudsman import demo as ombudsman_demo
+from quality import facts as quality_facts
 
 User = get_user_model()
 
@@ -121,11 +122,19 @@ class Command(BaseCommand):
             Builder(rng, SCALES[scale]).build()
             built = casework_demo.build(rng, scale) if families else None
             inquiries = ombudsman_demo.build(rng, scale) if families else None
+        if families:
+            # The dashboards read facts Celery keeps current; compute them once now.
+            refresh = quality_facts.facts_refresh_window()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded (seed {seed}, scale {scale})."))
         if built:
             self.stdout.write(
                 "Casework: {cases:,} cases, {people:,} people, {intakes:,} intakes, "
                 "{visits:,} visits.".format(**built)
+            )
+        if built:
+            self.stdout.write(
+                f"Key indicators: {refresh.member_months:,} member-months, "
+                f"{refresh.tallies:,} tallies."
             )
         if inquiries:
             self.stdout.write(

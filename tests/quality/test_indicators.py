@@ -1,0 +1,152 @@
+"""Each key indicator on the hand-built cohort of tests/quality/factories_dashboard.py,
+with the numbers written out; the level sums; and the fact refresh itself."""
+
+from datetime import date
+
+import pytest
+
+from quality import facts
+from quality.indicators import BY_CODE, add_months, fiscal_year_start, percentage
+from quality.models import FactRefresh, MemberMonth, Tally
+from quality.selectors import dashboard as selectors
+from tests.quality.factories_dashboard import NOW, make_cohort
+
+NOVEMBER = selectors.Period("month", date(2026, 11, 1))
+FY2027 = selectors.Period("fiscal_year", date(2026, 10, 1))
+STATE = selectors.Scope("state", None, "State", None)
+
+
+@pytest.fixture
+def cohort(personas, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    cohort = make_cohort(personas)
+    facts.facts_refresh(first_month=date(2026, 8, 1), last_month=date(2026, 11, 1))
+    return cohort
+
+
+def value(code, scope=STATE, period=NOVEMBER):
+    v = selectors.indicator_value(scope, period, BY_CODE[code])
+    return v.numerator, v.denominator, v.counts
+
+
+def unit(personas):
+    return selectors.Scope("unit", personas.unit.pk, "unit", None)
+
+
+def test_visits_with_children_count_whole_months_and_the_first_and_last_day(cohort, personas):
+    # Leo (seen 1 Nov 00:30) and Mia (30 Nov 23:00, privately); Sam's case opened
+    # mid-month and Zoe's closed mid-month; Kai (other unit) was not seen.
+    numerator, denominator, counts = value("visits_children", unit(personas))
+    assert (numerator, denominator, counts["private"]) == (2, 2, 1)
+    assert value("visits_children")[:2] == (2, 3)
+
+
+def test_visits_with_mothers_and_fathers_apart_and_whereabouts_unknown_apart(cohort, personas):
+    # Ana was seen on 31 October and at a visit entered in error: not seen in November.
+    assert value("visits_mothers", unit(personas))[:2] == (0, 1)
+    numerator, denominator, counts = value("visits_fathers", unit(personas))
+    assert (numerator, denominator, counts["whereabouts_unknown"]) == (0, 0, 1)
+
+
+def test_federal_measure_counts_full_months_in_care_within_the_fiscal_year(cohort):
+    # Leo (Oct, Nov: seen both) and Mia (Nov: seen) met; Kai's Oct had no visit, and
+    # his visit of 30 September belongs to FY 2026.
+    assert value("federal_visits", period=FY2027)[:2] == (2, 3)
+    # Visits in those months: Leo's Oct (foster home) and Nov (office), Mia's Nov
+    # (foster home).
+    assert value("federal_residence", period=FY2027)[:2] == (2, 3)
+
+
+def test_a_month_still_under_way_is_not_a_full_month_in_care(cohort, time_machine):
+    facts.facts_refresh(first_month=date(2026, 12, 1), last_month=date(2026, 12, 1))
+    # December has begun; Leo and Mia are still in care but December is not over.
+    assert value("federal_visits", period=FY2027)[:2] == (2, 3)
+
+
+def test_iff_timeliness_on_time_extension_late_not_seen(cohort, personas):
+    numerator, denominator, counts = value("iff_timeliness", unit(personas))
+    assert (numerator, denominator) == (2, 4)
+    assert counts == {
+        "on_time": 1,
+        "extension": 1,
+        "late": 1,
+        "not_seen": 1,
+        "private": 0,
+        "whereabouts_unknown": 0,
+    }
+    october = selectors.Period("month", date(2026, 10, 1))
+    assert value("iff_timeliness", period=october)[:2] == (0, 1)  # Eve, never seen
+
+
+def test_a_fiscal_year_adds_up_its_months(cohort):
+    october = value("visits_children", period=selectors.Period("month", date(2026, 10, 1)))
+    november = value("visits_children")
+    year = value("visits_children", period=FY2027)
+    assert year[:2] == (october[0] + november[0], october[1] + november[1])
+
+
+@pytest.mark.parametrize("code", list(BY_CODE))
+def test_the_level_below_adds_up_to_the_level_above(cohort, personas, code):
+    period = FY2027 if BY_CODE[code].period == "fiscal_year" else NOVEMBER
+    scope = STATE
+    while scope.child_level:
+        total = selectors.indicator_value(scope, period, BY_CODE[code])
+        parts = selectors.parts(scope, period, BY_CODE[code])
+        assert sum(p.value.numerator for p in parts) == total.numerator
+        assert sum(p.value.denominator for p in parts) == total.denominator
+        with_rows = [p for p in parts if p.value.denominator]
+        if not with_rows:
+            break
+        part = with_rows[0]
+        scope = selectors.Scope(part.level, part.pk, part.label, None)
+
+
+def test_the_rows_behind_a_number_are_the_people_missed(cohort, personas):
+    missed = selectors.missed_member_months(STATE, NOVEMBER, BY_CODE["visits_children"])
+    assert [row.person.first_name for row in missed] == ["Kai"]
+    mothers = selectors.missed_member_months(unit(personas), NOVEMBER, BY_CODE["visits_mothers"])
+    assert [row.person.first_name for row in mothers] == ["Ana"]
+    contacts = selectors.missed_contacts(unit(personas), NOVEMBER)
+    assert [(c.child.first_name, c.extended) for c in contacts] == [
+        ("Mia", True),
+        ("Sam", False),
+        ("Zoe", False),
+    ]
+    federal = selectors.missed_member_months(STATE, FY2027, BY_CODE["federal_visits"])
+    assert [(row.person.first_name, row.month) for row in federal] == [("Kai", date(2026, 10, 1))]
+
+
+def test_refreshing_again_replaces_the_month(cohort, personas):
+    before = MemberMonth.objects.filter(month=date(2026, 11, 1)).count()
+    tallies = Tally.objects.filter(starts_on=date(2026, 11, 1)).count()
+    run = facts.facts_refresh(first_month=date(2026, 11, 1), last_month=date(2026, 11, 1))
+    assert MemberMonth.objects.filter(month=date(2026, 11, 1)).count() == before
+    assert Tally.objects.filter(starts_on=date(2026, 11, 1)).count() == tallies
+    assert run.finished_at is not None
+    assert facts.last_refreshed() == FactRefresh.objects.latest().finished_at
+
+
+def test_a_month_is_computed_in_a_fixed_number_of_queries(
+    cohort, personas, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6):
+        facts.member_months(date(2026, 11, 1))
+
+
+def test_covers_joins_back_to_back_placements():
+    nov1, nov30 = date(2026, 11, 1), date(2026, 11, 30)
+    assert facts.covers(
+        [(date(2026, 10, 1), date(2026, 11, 10)), (date(2026, 11, 11), nov30)], nov1, nov30
+    )
+    assert not facts.covers(
+        [(date(2026, 10, 1), date(2026, 11, 10)), (date(2026, 11, 12), nov30)], nov1, nov30
+    )
+    assert not facts.covers([(date(2026, 11, 2), nov30)], nov1, nov30)
+
+
+def test_calendar_helpers():
+    assert fiscal_year_start(date(2026, 9, 30)) == date(2025, 10, 1)
+    assert fiscal_year_start(date(2026, 10, 1)) == date(2026, 10, 1)
+    assert add_months(date(2026, 11, 1), 2) == date(2027, 1, 1)
+    assert percentage(2, 3) == percentage(200, 300) and str(percentage(2, 3)) == "66.7"
+    assert percentage(0, 0) is None
