@@ -92,6 +92,10 @@ _WORK_QUALITY = [
     "quality.view_reviewitem",
 ]
 _READ_QUALITY = [f"quality.view_{model}" for model in _QUALITY_MODELS]
+# Special Qualitative Reviews: quality staff and the Commissioner's office open them; only
+# the Commissioner's office grants access. Nobody holds the model-wide view permission:
+# each review is reached through a grant on that review alone (quality.selectors.sqr).
+_OPEN_SQR = ["quality.add_specialqualitativereview"]
 _MANAGE_QUALITY = [
     f"quality.{action}_{model}"
     for model in ("reviewinstrument", "reviewoutcome", "reviewitem", "eventnotificationrule")
@@ -111,13 +115,15 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.OMBUDSMAN_LEAD: [*_READ_ORGANISATION, *_WORK_OMBUDSMAN, "ombudsman.lead_ombudsman"],
     Role.ORE_ANALYST: _READ_ORGANISATION,
     Role.PERFORMANCE_MANAGEMENT: _READ_ORGANISATION,
-    Role.QUALITY_REVIEWER: [*_READ_ORGANISATION, *_READ_CASEWORK, *_WORK_QUALITY],
+    Role.QUALITY_REVIEWER: [*_READ_ORGANISATION, *_READ_CASEWORK, *_WORK_QUALITY, *_OPEN_SQR],
     Role.COMMISSIONERS_OFFICE: [
         *_READ_ORGANISATION,
         *_READ_CASEWORK,
         "ombudsman.view_inquiry",
         *_READ_QUALITY,
         "quality.add_significantevent",
+        *_OPEN_SQR,
+        "quality.grant_specialqualitativereview",
     ],
     Role.SYSTEM_ADMINISTRATOR: [
         *_MANAGE_ORGANISATION,

@@ -387,3 +387,190 @@ class EventNotificationRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: notify {self.official}"
+
+
+# --- Special Qualitative Reviews (confidential) -----------------------------------------------
+
+
+class SpecialQualitativeReview(models.Model):
+    """A confidential review of a child fatality or other significant event. Privileged:
+    only users granted access one by one (django-guardian `view_specialqualitativereview`
+    on the review) may reach it, by any path; every reach is logged (SqrAccessLog). No
+    history table: the access log and the records' own dates are the trail."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Opened"
+        BRIEFED = "briefed", "Briefing held"
+        IN_REVIEW = "in_review", "Records and interviews"
+        REPORT_DRAFT = "report_draft", "Report in draft"
+        FINAL = "final", "Report final"
+        CLOSED = "closed", "Closed"
+
+    reference = models.CharField(max_length=20, unique=True)
+    event = models.ForeignKey(SignificantEvent, on_delete=models.PROTECT, related_name="reviews")
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(default=clock.now)
+    briefing_held_on = models.DateField(null=True, blank=True)
+    briefing_participants = models.TextField(
+        blank=True,
+        help_text="Who took part: the region, office or facility, the Commissioner's "
+        "office, Central Office. One per line.",
+    )
+    records_examined = models.TextField(
+        blank=True, help_text="Electronic and paper records examined, one per line."
+    )
+    report = models.TextField(blank=True, help_text="The report's narrative.")
+    report_finalized_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = "Special Qualitative Review"
+        permissions = [
+            ("grant_specialqualitativereview", "Can grant access to Special Qualitative Reviews")
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class SqrInterview(models.Model):
+    class Kind(models.TextChoices):
+        STAFF = "staff", "Staff interview"
+        COLLATERAL = "collateral", "Collateral interview"
+        EXPERT = "expert", "Expert consultation"
+
+    review = models.ForeignKey(
+        SpecialQualitativeReview, on_delete=models.CASCADE, related_name="interviews"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    who = models.CharField(max_length=200, help_text="Name and role, or the expert's field.")
+    held_on = models.DateField()
+    notes = models.TextField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.who}"
+
+
+class SqrFinding(models.Model):
+    """A finding in one of the three core areas, internal or external to the agency."""
+
+    class Area(models.TextChoices):
+        PRACTICE = "practice", "Practice"
+        POLICIES = "policies", "Policies and procedures"
+        SYSTEMS = "systems", "Systems"
+
+    class Scope(models.TextChoices):
+        INTERNAL = "internal", "Internal"
+        EXTERNAL = "external", "External"
+
+    review = models.ForeignKey(
+        SpecialQualitativeReview, on_delete=models.CASCADE, related_name="findings"
+    )
+    area = models.CharField(max_length=10, choices=Area.choices)
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    theme = models.CharField(
+        max_length=100, help_text='A short theme for the learning page, e.g. "Safety planning".'
+    )
+    finding = models.TextField()
+
+    class Meta:
+        ordering = ["area", "pk"]
+        indexes = [models.Index(fields=["area", "theme"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()} ({self.get_scope_display()}): {self.theme}"
+
+
+class SqrRecommendation(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        NOT_ADOPTED = "not_adopted", "Not adopted"
+
+    finding = models.ForeignKey(
+        SqrFinding, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    recommendation = models.TextField()
+    owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    completed_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"Recommendation due {self.due_on} ({self.get_status_display()})"
+
+
+class SqrAccessLog(models.Model):
+    """Every reach of a review: who, when, what (page, download, print, export, API,
+    admin), and whether it was refused. Shown to those who grant access."""
+
+    review = models.ForeignKey(
+        SpecialQualitativeReview, on_delete=models.CASCADE, related_name="access_log"
+    )
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=clock.now)
+    action = models.CharField(max_length=40)
+    what = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["review", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.review_id} at {self.at}"
+
+
+class SqrGrant(models.Model):
+    """Who granted whom access to a review, and when (the grant itself is a
+    django-guardian object permission; this keeps who decided)."""
+
+    review = models.ForeignKey(
+        SpecialQualitativeReview, on_delete=models.CASCADE, related_name="grants"
+    )
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    granted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=clock.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-granted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.review_id}"
+
+
+class SqrExternalShare(models.Model):
+    """A review shared outside the agency, only as the Commissioner or a designee
+    authorizes."""
+
+    review = models.ForeignKey(
+        SpecialQualitativeReview, on_delete=models.CASCADE, related_name="external_shares"
+    )
+    shared_with = models.CharField(max_length=200, help_text="Person and organisation.")
+    purpose = models.TextField()
+    authorized_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    shared_on = models.DateField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-shared_on"]
+
+    def __str__(self) -> str:
+        return f"Shared with {self.shared_with} on {self.shared_on}"

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from agency.views import workspace_coming_soon
-from quality.views import acr, dashboard, events, reviews
+from quality.views import acr, dashboard, events, reviews, sqr
 
 app_name = "quality"
 urlpatterns = [
@@ -11,5 +11,6 @@ urlpatterns = [
     *events.urlpatterns,
     *reviews.urlpatterns,
     *acr.urlpatterns,
+    *sqr.urlpatterns,
     path("data-requests/", workspace_coming_soon("data_requests"), name="data_requests"),
 ]

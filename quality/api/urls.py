@@ -4,15 +4,16 @@ the shared router and may add plain routes."""
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from quality.api import events, indicators, reviews
+from quality.api import events, indicators, reviews, sqr
 
 router = DefaultRouter()
-for module in (indicators, events, reviews):
+for module in (indicators, events, reviews, sqr):
     module.register(router)
 
 urlpatterns = [
     *indicators.urlpatterns,
     *events.urlpatterns,
     *reviews.urlpatterns,
+    *sqr.urlpatterns,
     path("", include(router.urls)),
 ]

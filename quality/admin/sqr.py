@@ -1,0 +1,1 @@
+"""Django admin: Special Qualitative Reviews (confidential)."""

@@ -1,0 +1,3 @@
+"""Quality pages: Special Qualitative Reviews (confidential)."""
+
+urlpatterns: list = []
