@@ -281,6 +281,7 @@ SPECTACULAR_SETTINGS = {
         "InquiryKindEnum": "ombudsman.models.Inquiry.Kind",
         "InquiryStatusEnum": "ombudsman.models.Inquiry.Status",
         "InquiryEventKindEnum": "ombudsman.models.InquiryEvent.Kind",
+        "SignificantEventKindEnum": "quality.models.SignificantEvent.Kind",
         "InquiryLogKindEnum": "ombudsman.api.serializers.LOG_KINDS",
         "ResponseMethodEnum": "ombudsman.models.Inquiry.ResponseMethod",
         "ContactMethodEnum": "ombudsman.models.InquiryEvent.ContactMethod",

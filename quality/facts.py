@@ -7,7 +7,8 @@ The dashboards never read visits, placements or contacts on a request: they add 
 hand. Each month is replaced in one transaction, so a dashboard never shows half a month.
 
 A month is computed in a fixed number of queries (cases, members, visits, placements,
-initial contacts), whatever its size; the rows are written in bulk.
+initial contacts), whatever its size; the case facts (quality/case_facts.py) of the
+whole range in a few more; the rows are written in bulk.
 
 Limits: membership is taken as it stands (casework keeps no membership dates), and each
 case counts for its current unit and primary worker.
@@ -33,8 +34,9 @@ from casework.models import (
     Visit,
     VisitParticipant,
 )
+from quality.case_facts import case_facts
 from quality.indicators import VISIT_ROLES, add_months, fiscal_year_start, month_start
-from quality.models import FactRefresh, MemberMonth, QualityRules, Tally
+from quality.models import CaseFact, FactRefresh, MemberMonth, QualityRules, Tally
 
 BATCH = 5000
 
@@ -49,10 +51,15 @@ def facts_refresh(*, first_month: date, last_month: date) -> FactRefresh:
     run = FactRefresh.objects.create(
         first_month=month_start(first_month), last_month=month_start(last_month)
     )
+    events: dict[date, list[CaseFact]] = defaultdict(list)
+    for fact in case_facts(
+        first_month=run.first_month, last_month=run.last_month, today=clock.today()
+    ):
+        events[fact.month].append(fact)
     month = run.first_month
     years: set[date] = set()
     while month <= run.last_month:
-        rows, tallies = _refresh_month(month)
+        rows, tallies = _refresh_month(month, events[month])
         run.member_months += rows
         run.tallies += tallies
         years.add(fiscal_year_start(month))
@@ -98,13 +105,15 @@ def _bounds(month: date) -> tuple[date, date, datetime, datetime]:
     return month, last_day, start, end
 
 
-def _refresh_month(month: date) -> tuple[int, int]:
+def _refresh_month(month: date, events: list[CaseFact]) -> tuple[int, int]:
     rows = member_months(month)
-    tallies = [*_visit_tallies(month, rows), *_iff_tallies(month)]
+    tallies = [*_visit_tallies(month, rows), *_iff_tallies(month), *_event_tallies(month, events)]
     with transaction.atomic():
         _one_refresh_at_a_time()
         MemberMonth.objects.filter(month=month).delete()
         MemberMonth.objects.bulk_create(rows, batch_size=BATCH)
+        CaseFact.objects.filter(month=month).delete()
+        CaseFact.objects.bulk_create(events, batch_size=BATCH)
         Tally.objects.filter(period=Tally.Period.MONTH, starts_on=month).delete()
         Tally.objects.bulk_create(tallies, batch_size=BATCH)
     return len(rows), len(tallies)
@@ -304,6 +313,16 @@ def _iff_tallies(month: date) -> list[Tally]:
         total.denominator += 1
         total.numerator += outcome in ("on_time", "extension")
         total.add(outcome)
+    return _tallies(sums, period=Tally.Period.MONTH, starts_on=month)
+
+
+def _event_tallies(month: date, events: list[CaseFact]) -> list[Tally]:
+    sums: dict[tuple[str, Place], _Sum] = defaultdict(_Sum)
+    for fact in events:
+        total = sums[(fact.indicator, _place(fact))]
+        total.denominator += 1
+        total.numerator += fact.met
+        total.add(fact.outcome)
     return _tallies(sums, period=Tally.Period.MONTH, starts_on=month)
 
 

@@ -20,13 +20,16 @@ class Indicator:
     # "month": summed over months (a fiscal year adds up its months); "fiscal_year":
     # counted once over the whole year (the federal measures).
     period: str = "month"
-    # What the drill-down lists: "member_months" (people not seen in a month), "iff".
+    # What the drill-down lists: "member_months" (people not seen in a month), "iff"
+    # (initial contacts), "case_facts" (things due on a case).
     rows: str = "member_months"
     # At least (True) or at most the target.
     higher_is_better: bool = True
     # Breakdown keys of `Tally.counts` shown beside the share, with their labels.
     breakdown: tuple[tuple[str, str], ...] = ()
 
+
+_ON_TIME = (("on_time", "on time"), ("late", "done late"), ("not_done", "not yet done"))
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
@@ -98,6 +101,62 @@ INDICATORS: tuple[Indicator, ...] = (
             ("late", "seen late"),
             ("not_seen", "not yet seen"),
         ),
+    ),
+    Indicator(
+        "assessments_on_time",
+        "Assessments on time",
+        "Safety, risk and family-centered assessments that fell due in the period (on cases "
+        "open on the due date), approved by the due date.",
+        Decimal(90),
+        "approved on time",
+        "assessments due",
+        rows="case_facts",
+        breakdown=_ON_TIME,
+    ),
+    Indicator(
+        "plans_on_time",
+        "Case plans approved on time",
+        "Cases whose first case plan fell due in the period (60 days after the case opened, "
+        "by the casework rules) with a plan approved by then.",
+        Decimal(90),
+        "first plans approved on time",
+        "first plans due",
+        rows="case_facts",
+        breakdown=_ON_TIME,
+    ),
+    Indicator(
+        "plan_reviews_on_time",
+        "Case plan reviews on time",
+        "Approved case plans whose review fell due in the period (6 months after approval) "
+        "with a new version approved by then.",
+        Decimal(90),
+        "plans reviewed on time",
+        "plan reviews due",
+        rows="case_facts",
+        breakdown=_ON_TIME,
+    ),
+    Indicator(
+        "home_study_on_time",
+        "Kin home-study referrals within 30 days",
+        "Children placed with unlicensed kin whose home-study referral fell due in the "
+        "period (30 days after the placement began), referred by then.",
+        Decimal(95),
+        "referred within 30 days",
+        "referrals due",
+        rows="case_facts",
+        breakdown=_ON_TIME,
+    ),
+    Indicator(
+        "fifteen_of_22",
+        "15 of 22 months: petition or compelling reason",
+        "Children in care 15 of the last 22 months (counted in the month they first met the "
+        "rule, among those meeting it today) with a termination petition filed or a "
+        "compelling reason not to file documented since.",
+        Decimal(100),
+        "with a petition or compelling reason",
+        "children in care 15 of 22 months",
+        rows="case_facts",
+        breakdown=(("decided", "petition or compelling reason"), ("no_decision", "neither yet")),
     ),
 )
 

@@ -73,6 +73,41 @@ class MemberMonth(models.Model):
         return self.visits > 0
 
 
+class CaseFact(models.Model):
+    """One thing an indicator counts on a case, in the month it fell due: an assessment,
+    a first case plan, a plan review, a kin home-study referral, a child reaching 15 of
+    22 months in care. Its outcome (on time, late, not done, ...) decides whether it
+    counts towards the numerator; the drill-down lists these rows."""
+
+    indicator = models.CharField(max_length=40)
+    month = models.DateField(help_text="The first day of the month it fell due.")
+    due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20)
+    met = models.BooleanField()
+    what = models.CharField(max_length=150, help_text='E.g. "Safety assessment".')
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    work_location = models.ForeignKey(WorkLocation, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["indicator", "month", "unit"]),
+            models.Index(fields=["indicator", "month", "worker"]),
+            models.Index(fields=["month"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.what} due {self.due_on}: {self.outcome}"
+
+
 class Tally(models.Model):
     """An indicator's numerator and denominator for one worker's cases in one unit and
     period (a month, or a federal fiscal year for the yearly measures), summed from the

@@ -35,7 +35,7 @@ from quality.indicators import (
     month_start,
     percentage,
 )
-from quality.models import MemberMonth, Tally
+from quality.models import CaseFact, MemberMonth, Tally
 
 # Levels from the top; each one's column on Tally and MemberMonth.
 LEVELS = ("state", "region", "office", "unit", "worker")
@@ -418,6 +418,18 @@ def missed_member_months(scope: Scope, period: Period, indicator: Indicator) -> 
         )
     return rows.select_related("person", "case", "unit", "worker").order_by(
         "month", "unit__name", "person__last_name", "person__first_name", "pk"
+    )
+
+
+def missed_case_facts(scope: Scope, period: Period, indicator: Indicator) -> QuerySet[CaseFact]:
+    """The things due on cases that were late or not done (or, for 15 of 22 months,
+    children without a petition or compelling reason)."""
+    return (
+        CaseFact.objects.filter(
+            scope.filter(), indicator=indicator.code, month__in=period.months, met=False
+        )
+        .select_related("case", "person", "unit", "worker")
+        .order_by("due_on", "unit__name", "pk")
     )
 
 

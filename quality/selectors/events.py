@@ -175,18 +175,25 @@ class HistoryEntry:
     changes: list[str] = field(default_factory=list)
 
 
-_HISTORY_SKIP = {"history_id", "history_date", "history_change_reason", "history_type",
-                 "history_user_id", "id", "version"}  # fmt: skip
+# The history's fields, as the event page names them.
+HISTORY_LABELS = {
+    "reference": "Reference",
+    "kind": "Kind",
+    "occurred_at": "When",
+    "work_location_id": "Agency location",
+    "facility": "Facility, home or place",
+    "case_id": "Case",
+    "description": "What happened",
+    "reporter": "Reported by",
+    "recorded_by_id": "Recorded by",
+    "recorded_at": "Recorded at",
+}
 
 
 def event_history(event: SignificantEvent) -> list[HistoryEntry]:
     """Every change to the event, newest first: who, when, which fields (and the people
     concerned, noted with the change). One query."""
     records = list(event.history.select_related("history_user").order_by("history_id"))
-    fields = [
-        f.attname for f in SignificantEvent.history.model._meta.fields
-        if f.attname not in _HISTORY_SKIP
-    ]  # fmt: skip
     entries, previous = [], None
     for record in records:
         user = record.history_user
@@ -197,8 +204,8 @@ def event_history(event: SignificantEvent) -> list[HistoryEntry]:
             changes = []
             if previous is not None:
                 changes = [
-                    str(SignificantEvent._meta.get_field(name.removesuffix("_id")).verbose_name)
-                    for name in fields
+                    label
+                    for name, label in HISTORY_LABELS.items()
                     if getattr(previous, name) != getattr(record, name)
                 ]
             if record.history_change_reason:

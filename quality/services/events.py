@@ -110,6 +110,35 @@ def _validate(
         raise ValidationError(errors)
 
 
+def event_check(
+    *,
+    actor: Any,
+    kind: str,
+    occurred_at: datetime | None,
+    work_location: WorkLocation | None,
+    facility: str,
+    case: Case | None,
+    persons: Iterable[Person],
+    description: str,
+    reporter: str,
+    check_case: bool = True,
+) -> None:
+    """The checks event_record and event_update make, for a form that shows their errors
+    before saving (the Django admin). Raises ValidationError with a field map."""
+    _validate(
+        actor=actor,
+        kind=kind,
+        occurred_at=occurred_at,
+        work_location=work_location,
+        facility=(facility or "").strip(),
+        case=case,
+        persons=_unique(persons),
+        description=(description or "").strip(),
+        reporter=(reporter or "").strip(),
+        check_case=check_case,
+    )
+
+
 def event_link(event: SignificantEvent) -> str:
     return reverse("quality:event", args=[event.pk])
 

@@ -105,6 +105,8 @@ def indicator_rows(request, code):
     scope, period = _context(request)
     if indicator.rows == "iff":
         rows = selectors.missed_contacts(scope, period)
+    elif indicator.rows == "case_facts":
+        rows = selectors.missed_case_facts(scope, period, indicator)
     else:
         rows = selectors.missed_member_months(scope, period, indicator)
     if request.GET.get("format") == "csv":
@@ -154,6 +156,16 @@ def _trend_summary(indicator, points) -> str:
 
 
 def _row_table(indicator, rows):
+    if indicator.rows == "case_facts":
+        return (
+            ["Due", "What", "Child", "Case", "Unit", "Worker", "Done", "Outcome"],
+            [
+                [f.due_on.isoformat(), f.what, f.person.full_name if f.person else "",
+                 f.case.number, f.unit.name, f.worker.get_full_name(),
+                 f.done_on.isoformat() if f.done_on else "", f.outcome]
+                for f in rows.iterator()
+            ],
+        )  # fmt: skip
     if indicator.rows == "iff":
         return (
             ["Due", "Child", "Case", "Unit", "Worker", "Seen", "Approved extension"],

@@ -89,9 +89,7 @@ class EventForm(forms.Form):
         required=False,
         help_text="Optional. Only a case you may see can be linked.",
     )
-    description = forms.CharField(
-        label="What happened", widget=forms.Textarea(attrs={"rows": 8})
-    )
+    description = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 8}))
     reporter = forms.CharField(
         label="Reported by",
         max_length=200,
@@ -275,9 +273,7 @@ def event_new(request):
                 "designated for this kind of event are notified.",
             )
             return redirect("quality:event", pk=event.pk)
-    return render(
-        request, "quality/events/form.html", {"form": form, "event": None, "case": case}
-    )
+    return render(request, "quality/events/form.html", {"form": form, "event": None, "case": case})
 
 
 @login_required

@@ -24,10 +24,13 @@ from datetime import date, datetime
 
 from agency.calendar import TIMEZONE
 from casework.models import (
+    Assessment,
     Case,
+    CasePlan,
     CaseMember,
     IffContact,
     IffExtension,
+    PermanencyDecision,
     Placement,
     Visit,
     VisitParticipant,
@@ -160,3 +163,83 @@ def make_cohort(personas) -> Cohort:
     iff(intake_c, zoe, local(2026, 11, 14, 10))
     iff(intake_c, make_person(first_name="Eve"), local(2026, 10, 31, 10))
     return Cohort(case_a, case_b, case_c, case_d, leo, mia, ana, raul, sam, zoe, kai)
+
+
+@dataclass
+class DueCohort:
+    """Things due on cases (clock on 5 December 2026), all in personas.unit:
+
+    Case E, an investigation opened 1 Oct 2026 (intake accepted that day):
+    - safety assessment due 3 Oct, approved 2 Oct: on time (October);
+    - risk assessment due 31 Oct, approved 2 Nov: late (October);
+    - family-centered assessment due 30 Nov, never started: not done (November);
+    - first case plan due 30 Nov, approved 29 Nov: on time (November);
+    - kin home studies: Ivy's placement began 20 Oct (due 19 Nov), referred 10 Nov: on
+      time; Jay's began 5 Oct (due 4 Nov), never referred: not done; Kim's began 1 Oct
+      and ended 15 Oct unreferred: not counted.
+    Case F, in-home, opened 1 Jun 2026: plan v1 approved 15 Jun with its review due 15
+    Nov, v2 approved 20 Nov: review late (November). Lou in care since 1 Aug 2025 meets
+    15 of 22 months at the end of October 2026; a petition filed 5 Nov.
+    """
+
+    case_e: Case
+    case_f: Case
+
+
+def assessment(case, kind, due_on, approved_at=None):
+    return Assessment.objects.create(
+        case=case,
+        kind=kind,
+        due_on=due_on,
+        status=Assessment.Status.APPROVED if approved_at else Assessment.Status.DRAFT,
+        decided_at=approved_at,
+        author=case.primary_worker,
+    )
+
+
+def plan(case, version, approved_at, review_due_on, status=CasePlan.Status.APPROVED):
+    return CasePlan.objects.create(
+        case=case,
+        version=version,
+        status=status,
+        family_participants="Both parents.",
+        author=case.primary_worker,
+        decided_at=approved_at,
+        review_due_on=review_due_on,
+    )
+
+
+def make_due_cohort(personas) -> DueCohort:
+    worker = personas.caseworker
+    case_e = make_case(
+        personas.unit, worker, opened_on=date(2026, 10, 1), case_type=Case.Type.INVESTIGATION
+    )
+    make_intake(case_e, worker, accepted_at=local(2026, 10, 1, 9))
+    assessment(case_e, Assessment.Kind.SAFETY, date(2026, 10, 3), local(2026, 10, 2, 15))
+    assessment(case_e, Assessment.Kind.RISK, date(2026, 10, 31), local(2026, 11, 2, 15))
+    plan(case_e, 1, local(2026, 11, 29, 10), date(2027, 5, 29))
+    for name, starts, ends, referred in (
+        ("Ivy", date(2026, 10, 20), None, date(2026, 11, 10)),
+        ("Jay", date(2026, 10, 5), None, None),
+        ("Kim", date(2026, 10, 1), date(2026, 10, 15), None),
+    ):
+        child = add_member(case_e, person=make_person(first_name=name)).person
+        placement = place(case_e, child, starts, ends)
+        placement.setting = Placement.Setting.KIN_UNLICENSED
+        placement.home_study_referred_on = referred
+        placement.save()
+
+    case_f = make_case(personas.unit, worker, opened_on=date(2026, 6, 1))
+    plan(case_f, 1, local(2026, 6, 15, 10), date(2026, 11, 15), CasePlan.Status.SUPERSEDED)
+    plan(case_f, 2, local(2026, 11, 20, 10), date(2027, 5, 20))
+    lou = add_member(case_f, person=make_person(first_name="Lou")).person
+    place(case_f, lou, date(2025, 8, 1))
+    PermanencyDecision.objects.create(
+        case=case_f,
+        child=lou,
+        kind=PermanencyDecision.Kind.PETITION_FILED,
+        decided_on=date(2026, 11, 5),
+        note="Petition filed in juvenile court.",
+        recorded_by=worker,
+    )
+    return DueCohort(case_e, case_f)

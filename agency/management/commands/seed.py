@@ -22,6 +22,7 @@ from agency.models import ClosureDay, Notification, Region, StaffProfile, Unit, 
 from agency.roles import Role
 from casework import demo as casework_demo
 from ombudsman import demo as ombudsman_demo
+from quality import demo_events as quality_events_demo
 from quality import facts as quality_facts
 
 User = get_user_model()
@@ -122,6 +123,7 @@ class Command(BaseCommand):
             Builder(rng, SCALES[scale]).build()
             built = casework_demo.build(rng, scale) if families else None
             inquiries = ombudsman_demo.build(rng, scale) if families else None
+            events = quality_events_demo.seed_events(rng) if families else None
         if families:
             # The dashboards read facts Celery keeps current; compute them once now.
             refresh = quality_facts.facts_refresh_window()
@@ -140,6 +142,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Ombudsman: {inquiries:,} inquiries ({open:,} open, {overdue:,} overdue), "
                 "{consultations:,} consultations.".format(**inquiries)
+            )
+        if events:
+            self.stdout.write(
+                "Significant events: {events} events, {rules} notification rules.".format(**events)
             )
         self.stdout.write(f"Demo logins, all with the password {DEMO_PASSWORD!r}:")
         for login in DEMO_LOGINS:

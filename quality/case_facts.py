@@ -1,0 +1,220 @@
+"""The case facts: each thing an indicator counts on a case, in the month it fell due,
+with its outcome (quality/facts.py writes them and their tallies).
+
+- Assessments on time: each kind of assessment policy expects on a case (and any other
+  kind done on it) is due on the first such assessment's due date, or on the date the
+  casework rules give when none was started; done when one is approved.
+- Case plans approved on time: a case's first plan is due `first_plan_days` after the
+  case opened; done when a version is approved.
+- Plan reviews on time: an approved plan's review falls due on `review_due_on`; done
+  when a later version is approved.
+- Kin home-study referrals within 30 days: an unlicensed kin placement's referral is due
+  `kin_home_study_days` after it started.
+- 15 of 22 months: a child in care 15 of the last 22 months (as today) counts in the
+  month they first met the rule; met with a termination petition or a documented
+  compelling reason recorded on or after that day.
+
+Outcomes: on_time (done by the due date), late (done after it), not_done (due date
+passed, not done); something not yet due and not done is not counted. Cases closed
+before the due date, and placements ended before it, are not counted.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Min, Q
+
+from casework.models import (
+    Assessment,
+    Case,
+    CasePlan,
+    Intake,
+    PermanencyDecision,
+    Placement,
+)
+from casework.selectors import rules as casework_rules
+from casework.selectors.placements import COUNTED_SETTINGS, met_15_of_22_since
+from casework.services.assessments import due_from, expected_kinds, local_date
+from quality.indicators import month_start
+from quality.models import CaseFact
+
+
+@dataclass(frozen=True)
+class _Case:
+    pk: int
+    case_type: str
+    opened_on: date
+    closed_on: date | None
+    region_id: int | None
+    work_location_id: int
+    unit_id: int
+    worker_id: int
+
+
+def outcome(due_on: date, done_on: date | None, today: date) -> str | None:
+    """on_time, late, not_done; None when not yet due and not done."""
+    if done_on is not None:
+        return "on_time" if done_on <= due_on else "late"
+    return "not_done" if due_on < today else None
+
+
+def case_facts(*, first_month: date, last_month: date, today: date) -> list[CaseFact]:
+    """Every case fact falling due from `first_month` to the end of `last_month`, as
+    counted on `today`: a fixed number of queries over the cases and their records."""
+    cases = {
+        row["pk"]: _Case(
+            pk=row["pk"],
+            case_type=row["case_type"],
+            opened_on=row["opened_on"],
+            closed_on=row["closed_on"],
+            region_id=row["unit__work_location__region_id"],
+            work_location_id=row["unit__work_location_id"],
+            unit_id=row["unit_id"],
+            worker_id=row["primary_worker_id"],
+        )
+        for row in Case.objects.filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gte=first_month)
+        ).values(
+            "pk",
+            "case_type",
+            "opened_on",
+            "closed_on",
+            "unit_id",
+            "unit__work_location_id",
+            "unit__work_location__region_id",
+            "primary_worker_id",
+        )
+    }
+    rules = casework_rules()
+    facts: list[CaseFact] = []
+
+    def add(indicator, case, due_on, done_on, what, person_id=None, met=None, result=None):
+        if not first_month <= month_start(due_on) <= last_month:
+            return
+        if case.closed_on is not None and case.closed_on < due_on:
+            return
+        result = result or outcome(due_on, done_on, today)
+        if result is None:
+            return
+        facts.append(
+            CaseFact(
+                indicator=indicator,
+                month=month_start(due_on),
+                due_on=due_on,
+                done_on=done_on,
+                outcome=result,
+                met=result in ("on_time", "decided") if met is None else met,
+                what=what,
+                case_id=case.pk,
+                person_id=person_id,
+                region_id=case.region_id,
+                work_location_id=case.work_location_id,
+                unit_id=case.unit_id,
+                worker_id=case.worker_id,
+            )
+        )
+
+    _assessments(cases, rules, add)
+    _plans(cases, rules, add)
+    _home_studies(cases, rules, add)
+    _fifteen_of_22(cases, today, add)
+    return facts
+
+
+def _assessments(cases: dict[int, _Case], rules: Any, add) -> None:
+    accepted = {
+        row["case_id"]: local_date(row["first"])
+        for row in Intake.objects.values("case_id").annotate(first=Min("accepted_at")).order_by()
+    }
+    due: dict[tuple[int, str], date] = {}
+    done: dict[tuple[int, str], date] = {}
+    for case_id, kind, status, due_on, decided_at in Assessment.objects.order_by(
+        "created_at", "pk"
+    ).values_list("case_id", "kind", "status", "due_on", "decided_at"):
+        key = (case_id, kind)
+        due.setdefault(key, due_on)
+        if status == Assessment.Status.APPROVED and decided_at and key not in done:
+            done[key] = local_date(decided_at)
+    started: dict[int, list[str]] = defaultdict(list)
+    for case_id, kind in due:
+        started[case_id].append(kind)
+    labels = dict(Assessment.Kind.choices)
+    for case in cases.values():
+        kinds = [*expected_kinds(case), *started[case.pk]]
+        for kind in dict.fromkeys(kinds):
+            due_on = due.get((case.pk, kind)) or due_from(
+                kind=kind,
+                accepted_on=accepted.get(case.pk),
+                opened_on=case.opened_on,
+                rules=rules,
+            )
+            add("assessments_on_time", case, due_on, done.get((case.pk, kind)), labels[kind])
+
+
+def _plans(cases: dict[int, _Case], rules: Any, add) -> None:
+    approved: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
+    for case_id, version, decided_at, review_due_on in (
+        CasePlan.objects.filter(status__in=[CasePlan.Status.APPROVED, CasePlan.Status.SUPERSEDED])
+        .exclude(decided_at__isnull=True)
+        .order_by("case_id", "version")
+        .values_list("case_id", "version", "decided_at", "review_due_on")
+    ):
+        approved[case_id].append((version, local_date(decided_at), review_due_on))
+    for case in cases.values():
+        versions = approved.get(case.pk, [])
+        first_done = versions[0][1] if versions else None
+        due_on = case.opened_on + timedelta(days=rules.first_plan_days)
+        add("plans_on_time", case, due_on, first_done, "First case plan")
+        for n, (version, _approved_on, review_due_on) in enumerate(versions):
+            if review_due_on is None:
+                continue
+            reviewed = versions[n + 1][1] if n + 1 < len(versions) else None
+            add("plan_reviews_on_time", case, review_due_on, reviewed, f"Review of plan v{version}")
+
+
+def _home_studies(cases: dict[int, _Case], rules: Any, add) -> None:
+    for case_id, child_id, start, end, referred, caregiver in Placement.objects.filter(
+        setting=Placement.Setting.KIN_UNLICENSED, entered_in_error=False
+    ).values_list(
+        "case_id", "child_id", "start_date", "end_date", "home_study_referred_on", "caregiver"
+    ):
+        case = cases.get(case_id)
+        due_on = start + timedelta(days=rules.kin_home_study_days)
+        if case is None or (end is not None and end < due_on and referred is None):
+            continue
+        add(
+            "home_study_on_time", case, due_on, referred, f"Home study: {caregiver}"[:150], child_id
+        )
+
+
+def _fifteen_of_22(cases: dict[int, _Case], today: date, add) -> None:
+    placements: dict[tuple[int, int], list[Placement]] = defaultdict(list)
+    for placement in Placement.objects.filter(
+        entered_in_error=False, setting__in=COUNTED_SETTINGS
+    ).only("case_id", "child_id", "start_date", "end_date", "setting", "entered_in_error"):
+        placements[(placement.case_id, placement.child_id)].append(placement)
+    decisions: dict[tuple[int, int], list[date]] = defaultdict(list)
+    for case_id, child_id, decided_on in PermanencyDecision.objects.values_list(
+        "case_id", "child_id", "decided_on"
+    ):
+        decisions[(case_id, child_id)].append(decided_on)
+    for (case_id, child_id), own in placements.items():
+        case = cases.get(case_id)
+        if case is None:
+            continue
+        since = met_15_of_22_since(own, today=today)
+        if since is None:
+            continue
+        decided = min((d for d in decisions[(case_id, child_id)] if d >= since), default=None)
+        add(
+            "fifteen_of_22",
+            case,
+            since,
+            decided,
+            "15 of 22 months in care",
+            child_id,
+            met=decided is not None,
+            result="decided" if decided else "no_decision",
+        )
