@@ -98,7 +98,13 @@ _READ_QUALITY = [f"quality.view_{model}" for model in _QUALITY_MODELS]
 _OPEN_SQR = ["quality.add_specialqualitativereview"]
 _MANAGE_QUALITY = [
     f"quality.{action}_{model}"
-    for model in ("reviewinstrument", "reviewoutcome", "reviewitem", "eventnotificationrule")
+    for model in (
+        "reviewinstrument",
+        "reviewoutcome",
+        "reviewitem",
+        "eventnotificationrule",
+        "childpopulation",
+    )
     for action in ("add", "change", "delete", "view")
 ] + ["quality.view_qualityrules", "quality.change_qualityrules"]
 

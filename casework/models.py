@@ -356,9 +356,21 @@ class Allegation(models.Model):
         EDUCATIONAL_NEGLECT = "educational_neglect", "Educational neglect"
         EMOTIONAL_NEGLECT = "emotional_neglect", "Emotional neglect"
 
+    class Finding(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUBSTANTIATED = "substantiated", "Substantiated"
+        UNSUBSTANTIATED = "unsubstantiated", "Unsubstantiated"
+
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="allegations")
     child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="allegations")
     kind = models.CharField(max_length=30, choices=Kind.choices)
+    # The investigation's finding on this allegation (Family Assessment Response cases
+    # make none: they stay pending).
+    finding = models.CharField(max_length=20, choices=Finding.choices, default=Finding.PENDING)
+    finding_on = models.DateField(null=True, blank=True)
+    finding_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -631,6 +643,26 @@ class Assessment(models.Model):
 class Placement(models.Model):
     """A child's out-of-home placement: least restrictive and close to home."""
 
+    class ExitReason(models.TextChoices):
+        # Exits to permanency (the permanency-within-12-months indicator counts these).
+        REUNIFICATION = "reunification", "Reunification with parents"
+        ADOPTION = "adoption", "Adoption"
+        GUARDIANSHIP = "guardianship", "Guardianship"
+        LIVING_WITH_RELATIVE = "living_with_relative", "Living with a relative"
+        # Other exits.
+        EMANCIPATION = "emancipation", "Emancipation (aged out)"
+        TRANSFER = "transfer", "Transfer to another agency"
+        RUNAWAY = "runaway", "Runaway"
+        DEATH = "death", "Death of the child"
+        OTHER = "other", "Other"
+
+    PERMANENT_EXITS = (
+        ExitReason.REUNIFICATION,
+        ExitReason.ADOPTION,
+        ExitReason.GUARDIANSHIP,
+        ExitReason.LIVING_WITH_RELATIVE,
+    )
+
     class Setting(models.TextChoices):
         KIN_LICENSED = "kin_licensed", "Kin (licensed)"
         KIN_UNLICENSED = "kin_unlicensed", "Kin (unlicensed)"
@@ -647,6 +679,13 @@ class Placement(models.Model):
     end_date = models.DateField(null=True, blank=True)
     reason = models.TextField(help_text="Why this placement, and why this setting.")
     end_reason = models.CharField(max_length=200, blank=True)
+    exit_reason = models.CharField(
+        "Why the child left care",
+        max_length=25,
+        choices=ExitReason.choices,
+        blank=True,
+        help_text="When this placement ended the child's time in care (not a move).",
+    )
     # Unlicensed kin caregivers need a home-study referral within 30 days (configurable).
     home_study_referred_on = models.DateField(null=True, blank=True)
     entered_in_error = models.BooleanField(default=False)

@@ -169,6 +169,42 @@ class FactRefresh(models.Model):
         return f"Refresh {self.first_month:%Y-%m} to {self.last_month:%Y-%m} at {self.started_at}"
 
 
+class ChildPopulation(models.Model):
+    """How many children live in the state or a region, by race and ethnicity group:
+    the base of the referral rate in the disproportionality tables (quality/equity.py).
+    Entered by a system administrator from census estimates; the demo's figures are
+    placeholders and say so."""
+
+    year = models.PositiveSmallIntegerField()
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the whole state.",
+    )
+    group = models.CharField(max_length=30)
+    children = models.PositiveIntegerField()
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-year", "region", "group"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "region", "group"], name="child_population_once"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "group"],
+                condition=Q(region__isnull=True),
+                name="child_population_once_state",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.region or 'State'} {self.group}: {self.children}"
+
+
 class QualityRules(models.Model):
     """The office's numbers, editable by a system administrator (one row)."""
 
