@@ -68,6 +68,13 @@ app.conf.beat_schedule = {
         "task": "quality.tasks.refresh_all_indicators",
         "schedule": crontab(hour=2, minute=30),
     },
+    # 07:50 every day: Administrative Case Reviews due within 30 days (configurable) or
+    # overdue, to the case's primary worker and the unit supervisor; once per child, due
+    # day and threshold.
+    "quality-acr-reminders": {
+        "task": "quality.tasks.acr_reminders",
+        "schedule": crontab(hour=7, minute=50),
+    },
     # 07:45 every day: case plan reviews due within 7 days (worker) or overdue
     # (supervisor); approved plans are reviewed 6 months after approval.
     "casework-plan-review-reminders": {

@@ -37,12 +37,9 @@ from casework.models import (
 from quality.case_facts import case_facts
 from quality.indicators import VISIT_ROLES, add_months, fiscal_year_start, month_start
 from quality.models import CaseFact, FactRefresh, MemberMonth, QualityRules, Tally
+from quality.selectors import rules
 
 BATCH = 5000
-
-
-def rules() -> QualityRules:
-    return QualityRules.objects.get_or_create(pk=1)[0]
 
 
 def facts_refresh(*, first_month: date, last_month: date) -> FactRefresh:

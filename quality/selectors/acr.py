@@ -19,7 +19,8 @@ from agency.permissions import access_object
 from casework.models import Case, Person, Placement
 from quality import acr as acr_rules
 from quality.models import AdministrativeCaseReview
-from quality.selectors.reviews import can_see_reviews, rules
+from quality.selectors import rules
+from quality.selectors.reviews import can_see_reviews
 
 SHOW_CHOICES = (
     ("due", "Upcoming and overdue"),

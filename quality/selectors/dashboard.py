@@ -150,7 +150,8 @@ def home_scope(user: Any) -> Scope:
     if role == Role.SUPERVISOR and units:
         supervised = Unit.objects.filter(supervisor=user, pk__in=units).order_by("pk").first()
         return scope_for(user, f"unit:{supervised.pk if supervised else units[0]}")
-    raise Http404("No dashboard for this role.")
+    # A supervisor not yet given a unit: an empty dashboard that says so.
+    return Scope("unit", 0, "No unit assigned to you yet", ())
 
 
 def _allowed_units(user: Any) -> tuple[int, ...] | None:

@@ -24,7 +24,6 @@ from quality.acr import add_months
 from quality.models import (
     CaseReview,
     ItemRating,
-    QualityRules,
     ReviewInstrument,
     ReviewItem,
     ReviewOutcome,
@@ -32,11 +31,6 @@ from quality.models import (
 )
 
 WORKSPACE = "reviews"
-
-
-def rules() -> QualityRules:
-    """The office's numbers (one row, created with the defaults on first use)."""
-    return QualityRules.objects.get_or_create(pk=1)[0]
 
 
 def can_see_reviews(user: Any) -> bool:

@@ -18,8 +18,8 @@ from agency.services import notification_send, reminder_key
 from casework.models import Case, CaseMember, Person, Placement
 from quality import acr as acr_rules
 from quality.models import AdministrativeCaseReview
+from quality.selectors import rules
 from quality.selectors.acr import acr_due
-from quality.selectors.reviews import rules
 
 
 @transaction.atomic

@@ -20,7 +20,8 @@ from agency.roles import Role
 from casework.models import Case
 from quality import reviews as rules_
 from quality.models import CaseReview, ItemRating, ReviewInstrument, ReviewItem, ReviewSample
-from quality.selectors.reviews import eligible_cases, rules
+from quality.selectors import rules
+from quality.selectors.reviews import eligible_cases
 
 STALE_MESSAGE = (
     "Someone else changed this review after you opened it. Reload the page to see their "

@@ -26,6 +26,7 @@ from casework.models import Case
 from quality import reviews as rules_
 from quality.models import CaseReview, ItemRating, ReviewInstrument
 from quality.selectors import reviews as selectors
+from quality.selectors import rules
 from quality.services import reviews as services
 
 PAGE_SIZE = 25
@@ -46,9 +47,7 @@ class SampleDrawForm(forms.Form):
         ).order_by("name"),
     )
     case_type = forms.ChoiceField(choices=Case.Type.choices)
-    size = forms.IntegerField(
-        label="Number of cases", min_value=1, max_value=500, initial=10
-    )
+    size = forms.IntegerField(label="Number of cases", min_value=1, max_value=500, initial=10)
     seed = forms.IntegerField(
         required=False,
         min_value=0,
@@ -126,7 +125,9 @@ class ResultsFilterForm(forms.Form):
 
 def _require_work(user) -> None:
     if not selectors.can_work_reviews(user):
-        raise PermissionDenied("The Commissioner's office reads case reviews; it does not change them.")
+        raise PermissionDenied(
+            "The Commissioner's office reads case reviews; it does not change them."
+        )
 
 
 def _posted(request):
@@ -174,7 +175,7 @@ def sample_new(request):
     return render(
         request,
         "quality/reviews/sample_new.html",
-        {"form": form, "lookback": selectors.rules().review_lookback_months},
+        {"form": form, "lookback": rules().review_lookback_months},
     )
 
 
@@ -182,9 +183,7 @@ def sample_new(request):
 def sample_detail(request, pk: int):
     """A sample's cases and their reviews, with the reviewer of each."""
     sample = selectors.access_sample(request.user, pk)
-    page = Paginator(selectors.sample_reviews(sample), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selectors.sample_reviews(sample), PAGE_SIZE).get_page(request.GET.get("page"))
     can_work = selectors.can_work_reviews(request.user)
     return render(
         request,
@@ -266,7 +265,9 @@ def review_detail(request, pk: int):
                     if ratings:
                         messages.info(request, "Your ratings were saved.")
                 else:
-                    messages.success(request, "Review completed: its outcomes count in the results.")
+                    messages.success(
+                        request, "Review completed: its outcomes count in the results."
+                    )
                 return redirect("quality:review_detail", pk=review.pk)
     for outcome in sheet:
         for row in outcome.items:

@@ -23,6 +23,7 @@ from agency.roles import Role
 from casework import demo as casework_demo
 from ombudsman import demo as ombudsman_demo
 from quality import demo_events as quality_events_demo
+from quality import demo_reviews as quality_demo_reviews
 from quality import facts as quality_facts
 
 User = get_user_model()
@@ -124,6 +125,7 @@ class Command(BaseCommand):
             built = casework_demo.build(rng, scale) if families else None
             inquiries = ombudsman_demo.build(rng, scale) if families else None
             events = quality_events_demo.seed_events(rng) if families else None
+            reviews = quality_demo_reviews.seed_reviews(rng) if families else None
         if families:
             # The dashboards read facts Celery keeps current; compute them once now.
             refresh = quality_facts.facts_refresh_window()
@@ -146,6 +148,11 @@ class Command(BaseCommand):
         if events:
             self.stdout.write(
                 "Significant events: {events} events, {rules} notification rules.".format(**events)
+            )
+        if reviews:
+            self.stdout.write(
+                "Case reviews: {samples} samples, {reviews} reviews ({completed} completed); "
+                "{acrs} Administrative Case Reviews.".format(**reviews)
             )
         self.stdout.write(f"Demo logins, all with the password {DEMO_PASSWORD!r}:")
         for login in DEMO_LOGINS:
