@@ -38,6 +38,9 @@ PAGES = [
     ("/ombudsman/?view=all&sla=overdue&sort=received", "ombudsmanlead"),
     ("/ombudsman/?view=all&q=placement", "ombudsmanlead"),
     ("/api/ombudsman/inquiries/", "ombudsmanlead"),
+    ("/quality/?scope=state", "reviewer"),
+    ("/quality/indicators/visits_children/?scope=state", "reviewer"),
+    ("/api/quality/indicators/?scope=state", "reviewer"),
 ]
 
 
