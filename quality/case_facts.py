@@ -13,6 +13,18 @@ with its outcome (quality/facts.py writes them and their tallies).
 - 15 of 22 months: a child in care 15 of the last 22 months (as today) counts in the
   month they first met the rule; met with a termination petition or a documented
   compelling reason recorded on or after that day.
+- Permanency within 12 months: a child entering care (`care_episodes`) counts in the
+  month they entered, for the case of the placement they entered with; met when the
+  placement that ended the episode has an exit reason among Placement.PERMANENT_EXITS
+  and ended on or before the day 12 months after entry. Outcomes: permanency,
+  other_exit (left care otherwise within 12 months), not_within_12 (still in care, or
+  left later), not_yet_12 (in care and the 12 months not yet over: counted apart, not
+  in the share).
+- Disproportionality (quality/equity.py), one row per child, case and month with the
+  child's race and ethnicity group as the outcome: equity_referral (an alleged victim
+  of an intake accepted that month), equity_substantiation (one of them with at least
+  one substantiated allegation on those intakes; done_on the first such finding),
+  equity_entry (a child entering care that month).
 
 Outcomes: on_time (done by the due date), late (done after it), not_done (due date
 passed, not done); something not yet due and not done is not counted. Cases closed
@@ -20,24 +32,29 @@ before the due date, and placements ended before it, are not counted.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Min, Q
+from django.utils import timezone
 
 from casework.models import (
+    Allegation,
     Assessment,
     Case,
     CasePlan,
     Intake,
     PermanencyDecision,
+    Person,
     Placement,
 )
 from casework.selectors import rules as casework_rules
-from casework.selectors.placements import COUNTED_SETTINGS, met_15_of_22_since
+from casework.selectors.placements import COUNTED_SETTINGS, met_15_of_22_since, months_before
 from casework.services.assessments import due_from, expected_kinds, local_date
-from quality.indicators import month_start
+from quality import equity
+from quality.indicators import add_months, month_start
 from quality.models import CaseFact
 
 
@@ -120,6 +137,33 @@ def case_facts(*, first_month: date, last_month: date, today: date) -> list[Case
     _plans(cases, rules, add)
     _home_studies(cases, rules, add)
     _fifteen_of_22(cases, today, add)
+
+    def fact(indicator, case, month, due_on, done_on, what, person_id, result, met):
+        facts.append(
+            CaseFact(
+                indicator=indicator,
+                month=month,
+                due_on=due_on,
+                done_on=done_on,
+                outcome=result,
+                met=met,
+                what=what[:150],
+                case_id=case.pk,
+                person_id=person_id,
+                region_id=case.region_id,
+                work_location_id=case.work_location_id,
+                unit_id=case.unit_id,
+                worker_id=case.worker_id,
+            )
+        )
+
+    entries = [
+        e
+        for e in care_episodes(_counted_placements())
+        if first_month <= month_start(e.entered_on) <= last_month
+    ]
+    _permanency(cases, entries, today, fact)
+    _equity(cases, entries, first_month, last_month, fact)
     return facts
 
 
@@ -218,3 +262,172 @@ def _fifteen_of_22(cases: dict[int, _Case], today: date, add) -> None:
             met=decided is not None,
             result="decided" if decided else "no_decision",
         )
+
+
+# --- Entries into care ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A child's continuous time in out-of-home care: from the first day of a counted
+    placement that no counted placement of the child covered the day before, to the
+    last day of the placements that follow without a gap (None while in care)."""
+
+    child_id: int
+    case_id: int  # the case of the placement the child entered care with
+    entered_on: date
+    exited_on: date | None
+    exit_reason: str
+
+
+def _counted_placements() -> list[tuple[int, int, date, date | None, str]]:
+    return list(
+        Placement.objects.filter(entered_in_error=False, setting__in=COUNTED_SETTINGS)
+        .order_by("child_id", "start_date", "pk")
+        .values_list("child_id", "case_id", "start_date", "end_date", "exit_reason")
+    )
+
+
+def care_episodes(
+    placements: Iterable[tuple[int, int, date, date | None, str]],
+) -> list[Episode]:
+    """Every episode in care from counted placements (child, case, start, end, exit
+    reason): pure. A placement starting the day after another ends, or while another
+    is open, continues the episode (a move); a gap of a day or more starts a new one
+    (a re-entry). The exit reason is the one on the placement that ended the episode."""
+    by_child: dict[int, list[tuple[int, int, date, date | None, str]]] = defaultdict(list)
+    for row in placements:
+        by_child[row[0]].append(row)
+    episodes: list[Episode] = []
+    for child_id, rows in by_child.items():
+        rows.sort(key=lambda row: row[2])
+        current: list = []  # case, entered, reached (None: still open), exit reason
+        for _child, case_id, start, end, reason in rows:
+            reached = current[2] if current else None
+            if current and (reached is None or start <= reached + timedelta(days=1)):
+                if reached is None:
+                    continue  # within an open placement: still in care
+                if end is None:
+                    current[2], current[3] = None, ""
+                elif end > reached or (end == reached and reason):
+                    current[2], current[3] = end, reason
+                continue
+            if current:
+                episodes.append(Episode(child_id, *current))
+            current = [case_id, start, end, reason if end is not None else ""]
+        if current:
+            episodes.append(Episode(child_id, *current))
+    return episodes
+
+
+def permanency_outcome(episode: Episode, today: date) -> tuple[str, date]:
+    """How an entry counts (see the module) and the day its 12 months end."""
+    deadline = months_before(episode.entered_on, -12)
+    exited = episode.exited_on
+    if exited is not None and exited <= deadline:
+        if episode.exit_reason in Placement.PERMANENT_EXITS:
+            return "permanency", deadline
+        return "other_exit", deadline
+    if exited is None and deadline >= today:
+        return "not_yet_12", deadline
+    return "not_within_12", deadline
+
+
+def _permanency(cases: dict[int, _Case], entries: list[Episode], today: date, fact) -> None:
+    labels = dict(Placement.ExitReason.choices)
+    for episode in entries:
+        case = cases.get(episode.case_id)
+        if case is None:
+            continue
+        result, deadline = permanency_outcome(episode, today)
+        what = f"Entered care {_d(episode.entered_on)}"
+        if episode.exited_on is not None:
+            why = labels.get(episode.exit_reason, "no exit reason recorded")
+            what += f"; left {_d(episode.exited_on)} ({why.lower()})"
+        fact(
+            "permanency_12_months",
+            case,
+            month_start(episode.entered_on),
+            deadline,
+            episode.exited_on,
+            what,
+            episode.child_id,
+            result,
+            result == "permanency",
+        )
+
+
+def _equity(
+    cases: dict[int, _Case], entries: list[Episode], first_month: date, last_month: date, fact
+) -> None:
+    """The disproportionality facts of the months (see the module): three queries."""
+    start = timezone.make_aware(datetime.combine(first_month, time.min))
+    end = timezone.make_aware(datetime.combine(add_months(last_month, 1), time.min))
+    referred: dict[tuple[int, int, date], list] = {}
+    for case_id, child_id, accepted_at, finding, finding_on in Allegation.objects.filter(
+        intake__accepted_at__gte=start, intake__accepted_at__lt=end
+    ).values_list("intake__case_id", "child_id", "intake__accepted_at", "finding", "finding_on"):
+        accepted_on = local_date(accepted_at)
+        key = (case_id, child_id, month_start(accepted_on))
+        seen = referred.setdefault(key, [accepted_on, None])
+        seen[0] = min(seen[0], accepted_on)
+        if finding == Allegation.Finding.SUBSTANTIATED:
+            on = finding_on or accepted_on
+            seen[1] = on if seen[1] is None else min(seen[1], on)
+    people = {child_id for _, child_id, _ in referred} | {e.child_id for e in entries}
+    groups = person_groups(people)
+    for (case_id, child_id, month), (accepted_on, substantiated_on) in referred.items():
+        case = cases.get(case_id)
+        if case is None:
+            continue
+        group = groups.get(child_id, "unknown")
+        what = f"Alleged victim, intake accepted {_d(accepted_on)}"
+        fact(equity.REFERRAL, case, month, accepted_on, None, what, child_id, group, False)
+        if substantiated_on is not None:
+            what = f"Substantiated {_d(substantiated_on)}"
+            fact(
+                equity.SUBSTANTIATION,
+                case,
+                month,
+                accepted_on,
+                substantiated_on,
+                what,
+                child_id,
+                group,
+                False,
+            )
+    for episode in entries:
+        case = cases.get(episode.case_id)
+        if case is None:
+            continue
+        fact(
+            equity.ENTRY,
+            case,
+            month_start(episode.entered_on),
+            episode.entered_on,
+            None,
+            f"Entered care {_d(episode.entered_on)}",
+            episode.child_id,
+            groups.get(episode.child_id, "unknown"),
+            False,
+        )
+
+
+def person_groups(person_ids: Iterable[int]) -> dict[int, str]:
+    """Each person's race and ethnicity group (quality/equity.py): two queries."""
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    races: dict[int, list[str]] = defaultdict(list)
+    for person_id, code in Person.races.through.objects.filter(person_id__in=ids).values_list(
+        "person_id", "race__code"
+    ):
+        races[person_id].append(code)
+    return {
+        pk: equity.group_of(ethnicity, races[pk])
+        for pk, ethnicity in Person.objects.filter(pk__in=ids).values_list("pk", "ethnicity")
+    }
+
+
+def _d(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"

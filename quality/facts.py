@@ -35,7 +35,13 @@ from casework.models import (
     VisitParticipant,
 )
 from quality.case_facts import case_facts
-from quality.indicators import VISIT_ROLES, add_months, fiscal_year_start, month_start
+from quality.indicators import (
+    COUNTED_APART,
+    VISIT_ROLES,
+    add_months,
+    fiscal_year_start,
+    month_start,
+)
 from quality.models import CaseFact, FactRefresh, MemberMonth, QualityRules, Tally
 from quality.selectors import rules
 
@@ -317,9 +323,11 @@ def _event_tallies(month: date, events: list[CaseFact]) -> list[Tally]:
     sums: dict[tuple[str, Place], _Sum] = defaultdict(_Sum)
     for fact in events:
         total = sums[(fact.indicator, _place(fact))]
+        total.add(fact.outcome)
+        if fact.outcome in COUNTED_APART:
+            continue
         total.denominator += 1
         total.numerator += fact.met
-        total.add(fact.outcome)
     return _tallies(sums, period=Tally.Period.MONTH, starts_on=month)
 
 

@@ -158,9 +158,32 @@ INDICATORS: tuple[Indicator, ...] = (
         rows="case_facts",
         breakdown=(("decided", "petition or compelling reason"), ("no_decision", "neither yet")),
     ),
+    Indicator(
+        "permanency_12_months",
+        "Permanency within 12 months",
+        "Children entering out-of-home care in the period (the first day of an episode: a "
+        "placement, not a trial home visit, with no placement the day before), and of them "
+        "those who left care to reunification, adoption, guardianship or to live with a "
+        "relative within 12 months of entering. A fiscal year is a 12-month entry cohort. "
+        "Children still in care whose 12 months are not yet over are counted apart, not in "
+        "the share.",
+        None,
+        "left care to permanency within 12 months",
+        "children entering care, 12 months over or left",
+        rows="case_facts",
+        breakdown=(
+            ("permanency", "left to permanency within 12 months"),
+            ("other_exit", "left care otherwise within 12 months"),
+            ("not_within_12", "in care 12 months or more, or left later"),
+            ("not_yet_12", "not yet 12 months, counted apart"),
+        ),
+    ),
 )
 
 BY_CODE = {indicator.code: indicator for indicator in INDICATORS}
+# Case-fact outcomes shown in the breakdown but kept out of the share (numerator and
+# denominator): the entries whose 12 months are not yet over.
+COUNTED_APART = frozenset({"not_yet_12"})
 # The member-month indicators and the role each one counts.
 VISIT_ROLES = {"visits_children": "child", "visits_mothers": "mother", "visits_fathers": "father"}
 

@@ -47,9 +47,12 @@ class ExceptionalCircumstanceAdmin(admin.ModelAdmin):
 
 
 class AllegationInline(_ReadOnly, admin.TabularInline):
+    """Findings are recorded on the intake page or the API (casework.services.findings):
+    shown here read-only."""
+
     model = Allegation
     extra = 0
-    fields = ["child", "kind"]
+    fields = ["child", "kind", "finding", "finding_on", "finding_by"]
     readonly_fields = fields
 
 
@@ -99,6 +102,17 @@ class IntakeAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Allegation)
+class AllegationAdmin(_ReadOnly, SimpleHistoryAdmin):
+    """Allegations and their findings, read-only (the history shows corrections)."""
+
+    list_display = ["child", "kind", "intake", "finding", "finding_on", "finding_by"]
+    list_filter = ["finding", "kind", "intake__track"]
+    search_fields = ["intake__reference", "child__last_name", "child__first_name"]
+    list_select_related = ["child", "intake", "finding_by"]
+    date_hierarchy = "finding_on"
 
 
 @admin.register(IffContact)

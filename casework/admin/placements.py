@@ -36,10 +36,11 @@ class PlacementAdmin(_ReadOnly, SimpleHistoryAdmin):
         "caregiver",
         "start_date",
         "end_date",
+        "exit_reason",
         "home_study_referred_on",
         "entered_in_error",
     ]
-    list_filter = ["setting", "entered_in_error"]
+    list_filter = ["setting", "exit_reason", "entered_in_error"]
     search_fields = [
         "case__number",
         "case__name",

@@ -5,6 +5,8 @@
 /api/casework/iff/{id}/           retrieve; POST .../contact/, .../extension/, .../attempts/
 /api/casework/iff-extensions/     list (visible, ?status=pending), retrieve
 /api/casework/iff-extensions/{id}/decide/    POST {approve, comment}, the case's supervisor
+/api/casework/allegations/{id}/   retrieve; POST .../finding/ {finding, finding_on}: the
+                                  investigation's finding (workers who may change the case)
 
 Objects outside the caller's cases answer 404; visible but not theirs to change 403.
 Writes go through casework.services.intake, whose ValidationErrors become 400 field maps.
@@ -35,6 +37,7 @@ from casework.models import (
 from casework.permissions import access_case
 from casework.selectors import intake as selectors
 from casework.selectors import visible_people
+from casework.services import findings as finding_services
 from casework.services import intake as services
 
 User = get_user_model()
@@ -120,8 +123,26 @@ class IffSerializer(IntakeIffSerializer):
 class AllegationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Allegation
-        fields = ["child", "kind"]
+        fields = ["id", "child", "kind", "finding", "finding_on", "finding_by"]
         read_only_fields = fields
+
+
+class AllegationDetailSerializer(AllegationSerializer):
+    child_name = serializers.CharField(source="child.full_name", read_only=True)
+
+    class Meta(AllegationSerializer.Meta):
+        fields = ["id", "intake", "child", "child_name", "kind", "finding", "finding_on",
+                  "finding_by"]  # fmt: skip
+        read_only_fields = fields
+
+
+class FindingInputSerializer(serializers.Serializer):
+    finding = serializers.ChoiceField(
+        choices=Allegation.Finding.choices, help_text="substantiated or unsubstantiated"
+    )
+    finding_on = serializers.DateField(
+        help_text="Not in the future, not before the report was accepted."
+    )
 
 
 class IntakeSerializer(serializers.ModelSerializer):
@@ -413,8 +434,39 @@ class IffExtensionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Cas
         return Response(IffExtensionSerializer(extension).data)
 
 
+class AllegationViewSet(mixins.RetrieveModelMixin, _CaseworkViewSet):
+    """One allegation of an intake on the caller's cases, with its finding; record the
+    investigation's finding (workers who may change the case, investigations only)."""
+
+    serializer_class = AllegationDetailSerializer
+
+    def get_queryset(self):
+        return Allegation.objects.filter(
+            intake__in=selectors.visible_intakes(self.request.user).values("pk")
+        ).select_related("child", "intake__case")
+
+    def get_object(self):
+        return access_object(self.get_queryset(), self.kwargs["pk"])
+
+    @extend_schema(
+        request=FindingInputSerializer,
+        responses=AllegationDetailSerializer,
+        description="Record or correct the investigation's finding on the allegation.",
+    )
+    @action(detail=True, methods=["post"])
+    def finding(self, request, pk=None):
+        allegation = self.get_object()
+        access_case(request.user, allegation.intake.case_id, "change")
+        data = self._input(FindingInputSerializer)
+        finding_services.allegation_finding_record(
+            allegation=allegation, actor=request.user, **data
+        )
+        return Response(self.get_serializer(self.get_object()).data)
+
+
 def register(router) -> None:
     """Register this module's viewsets on the casework router."""
     router.register("intakes", IntakeViewSet, basename="casework-intake")
+    router.register("allegations", AllegationViewSet, basename="casework-allegation")
     router.register("iff", IffViewSet, basename="casework-iff")
     router.register("iff-extensions", IffExtensionViewSet, basename="casework-iff-extension")

@@ -3,9 +3,9 @@
 - `GET placements/` (`?case=`, `?child=`, `?current=1`): placements on the cases the
   caller may see. `POST placements/`: record one. `GET placements/{id}/`: one placement
   (404 outside the caller's cases).
-- `POST placements/{id}/end/`: end it. `POST placements/{id}/home-study/`: record the
-  kin home-study referral. `POST placements/{id}/entered-in-error/`: take it out of
-  every count (never deleted).
+- `POST placements/{id}/end/`: end it (the child leaves care: `exit_reason` required).
+  `POST placements/{id}/home-study/`: record the kin home-study referral.
+  `POST placements/{id}/entered-in-error/`: take it out of every count (never deleted).
 - `GET permanency-decisions/` (`?case=`, `?child=`), `POST permanency-decisions/`: the
   termination petition filed or the compelling reason not to file.
 
@@ -54,6 +54,7 @@ class PlacementSerializer(serializers.ModelSerializer):
             "end_date",
             "reason",
             "end_reason",
+            "exit_reason",
             "home_study_referred_on",
             "home_study_overdue",
             "entered_in_error",
@@ -89,6 +90,11 @@ class PlacementStartSerializer(serializers.Serializer):
 class PlacementEndSerializer(serializers.Serializer):
     end_date = serializers.DateField()
     end_reason = serializers.CharField(allow_blank=True)
+    exit_reason = serializers.ChoiceField(
+        choices=Placement.ExitReason.choices,
+        help_text="Why the child left care. A move to another placement is a change of "
+        "placement (POST placements/ with end_current), not an end.",
+    )
 
 
 class HomeStudySerializer(serializers.Serializer):
@@ -249,8 +255,8 @@ class PlacementViewSet(
     @extend_schema(
         request=PlacementEndSerializer,
         responses=PlacementSerializer,
-        description="End an open placement: on or after its start, not in the future, "
-        "with the reason.",
+        description="End an open placement with no placement following (the child leaves "
+        "care): on or after its start, not in the future, with the reason and the exit reason.",
     )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):

@@ -193,3 +193,25 @@ class ExtensionDecisionForm(forms.Form):
     comment = forms.CharField(
         label="Comment for the worker", widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class AllegationFindingForm(forms.Form):
+    """The investigation's finding on one allegation (casework.services.findings)."""
+
+    finding = forms.ChoiceField(
+        label="Finding",
+        choices=[
+            ("", "- Select -"),
+            (Allegation.Finding.SUBSTANTIATED, Allegation.Finding.SUBSTANTIATED.label),
+            (Allegation.Finding.UNSUBSTANTIATED, Allegation.Finding.UNSUBSTANTIATED.label),
+        ],
+        error_messages={
+            "required": "Choose substantiated or unsubstantiated.",
+            "invalid_choice": "Choose substantiated or unsubstantiated.",
+        },
+    )
+    finding_on = forms.DateField(
+        label="Reached on",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        error_messages={"required": "Say when the finding was reached."},
+    )

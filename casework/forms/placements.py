@@ -70,8 +70,18 @@ class PlacementEndForm(forms.Form):
     end_reason = forms.CharField(
         label="Why it ended",
         max_length=200,
-        help_text="E.g. reunified with parent, moved to a foster home, adoption finalized.",
+        help_text="In words, e.g. returned home to her mother on the court's order.",
         error_messages={"required": "Say why the placement ended."},
+    )
+    exit_reason = forms.ChoiceField(
+        label="Why the child left care",
+        choices=[("", "- Select -"), *Placement.ExitReason.choices],
+        help_text="Ending a placement ends the child's time in care. If the child moves to "
+        "another placement, record a change of placement instead.",
+        error_messages={
+            "required": "Say why the child left care (reunification, adoption, guardianship...).",
+            "invalid_choice": "Choose one of the reasons a child leaves care.",
+        },
     )
 
 

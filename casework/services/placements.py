@@ -1,5 +1,6 @@
 """Writes for out-of-home placements: start one, change it (end the current placement
-the day the next starts), end it, record the kin home-study referral, mark one entered
+the day the next starts: a move, no exit reason), end it (the child leaves care, with
+the exit reason), record the kin home-study referral, mark one entered
 in error (placements are never deleted), and record the permanency decision for a child
 in care 15 of the last 22 months (the termination petition filed, or the compelling
 reason not to file).
@@ -210,11 +211,15 @@ def placement_change(
 
 @transaction.atomic
 def placement_end(
-    *, placement: Placement, actor: Any, end_date: date, end_reason: str
+    *, placement: Placement, actor: Any, end_date: date, end_reason: str, exit_reason: str
 ) -> Placement:
-    """End an open placement: on or after the day it started, not in the future, and
-    why (reunified, moved, adopted...)."""
+    """End an open placement with no placement following: the child leaves care. On or
+    after the day it started, not in the future, with why in words (`end_reason`) and
+    why the child left care (`exit_reason`, a Placement.ExitReason: reunification,
+    adoption... the permanency indicators count it). A move to another placement is
+    `placement_change`, which leaves the exit reason blank."""
     end_reason = (end_reason or "").strip()
+    exit_reason = (exit_reason or "").strip()
     locked = _locked(placement)
     if locked.entered_in_error:
         raise ValidationError({NON_FIELD_ERRORS: "This placement was entered in error."})
@@ -235,11 +240,19 @@ def placement_end(
         errors["end_reason"] = "Say why the placement ended."
     elif len(end_reason) > _END_REASON_MAX:
         errors["end_reason"] = f"Keep the reason to {_END_REASON_MAX} characters."
+    if not exit_reason:
+        errors["exit_reason"] = (
+            "Say why the child left care (reunification, adoption, guardianship...). A move "
+            "to another placement is recorded as a change of placement instead."
+        )
+    elif exit_reason not in Placement.ExitReason.values:
+        errors["exit_reason"] = "Choose one of the reasons a child leaves care."
     if errors:
         raise ValidationError(errors)
     placement.end_date = end_date
     placement.end_reason = end_reason
-    with_actor(placement, actor).save(update_fields=["end_date", "end_reason"])
+    placement.exit_reason = exit_reason
+    with_actor(placement, actor).save(update_fields=["end_date", "end_reason", "exit_reason"])
     return placement
 
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from agency import clock
@@ -17,6 +17,7 @@ from agency.forms import show_service_errors
 from agency.permissions import access_object, can_use_workspace
 from casework.audit import record_view
 from casework.forms.intake import (
+    AllegationFindingForm,
     ChildFormSet,
     ExtensionDecisionForm,
     IffAttemptForm,
@@ -26,10 +27,11 @@ from casework.forms.intake import (
     OverrideTrackForm,
     local_now_initial,
 )
-from casework.models import IffContact, IffExtension, Intake
+from casework.models import Allegation, IffContact, IffExtension, Intake
 from casework.permissions import access_case
 from casework.selectors import intake as selectors
 from casework.selectors import rules, supervises
+from casework.services import findings as finding_services
 from casework.services import intake as services
 
 
@@ -103,6 +105,7 @@ def intake_detail(request, pk: int):
     selectors.decorate_intake(intake, clock.now())
     record_view(user=user, channel="page", case=case)
     open_case = case.status == case.Status.OPEN
+    may_change = open_case and user.has_perm("casework.change_case")
     return render(
         request,
         "casework/intake/detail.html",
@@ -110,10 +113,70 @@ def intake_detail(request, pk: int):
             "intake": intake,
             "case": case,
             "history": selectors.intake_track_history(intake),
-            "may_change": open_case and user.has_perm("casework.change_case"),
+            "findings": _findings(intake, may_change),
+            "may_change": may_change,
             "may_approve": user.has_perm("casework.approve_casework") and supervises(user, case),
             "rules": rules(),
         },
+    )
+
+
+def _findings(intake: Intake, may_change: bool) -> list[dict]:
+    """Each allegation with its finding, and a form to record it on an investigation
+    the user may change (one query)."""
+    investigation = intake.track == Intake.Track.INVESTIGATION
+    rows = []
+    for allegation in (
+        Allegation.objects.filter(intake=intake)
+        .select_related("child", "finding_by")
+        .order_by("child__last_name", "child__first_name", "kind")
+    ):
+        form = None
+        if may_change and investigation:
+            initial = {"finding": allegation.finding, "finding_on": allegation.finding_on}
+            if allegation.finding == Allegation.Finding.PENDING:
+                initial = {"finding_on": clock.today()}
+            form = AllegationFindingForm(initial=initial, prefix=f"allegation-{allegation.pk}")
+        rows.append({"allegation": allegation, "form": form})
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allegation_finding(request, pk: int):
+    """Record (or correct) the investigation's finding on one allegation. The intake page
+    shows a small form per allegation posting here; errors show on this page."""
+    user = request.user
+    allegation = access_object(
+        Allegation.objects.filter(
+            intake__in=selectors.visible_intakes(user).values("pk")
+        ).select_related("intake__case", "child", "finding_by"),
+        pk,
+    )
+    access_case(user, allegation.intake.case_id, "change")
+    prefix = f"allegation-{allegation.pk}"
+    initial = {"finding": allegation.finding, "finding_on": allegation.finding_on or clock.today()}
+    form = AllegationFindingForm(request.POST or None, initial=initial, prefix=prefix)
+    if request.method == "POST" and form.is_valid():
+        try:
+            finding_services.allegation_finding_record(
+                allegation=allegation, actor=user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            show_service_errors(exc, form)
+        else:
+            messages.success(
+                request,
+                f"Finding recorded: {allegation.get_kind_display().lower()} of "
+                f"{allegation.child.full_name}, {allegation.get_finding_display().lower()}.",
+            )
+            return redirect(
+                f"{reverse('casework:intake_detail', args=[allegation.intake_id])}#findings"
+            )
+    return render(
+        request,
+        "casework/intake/finding.html",
+        {"allegation": allegation, "intake": allegation.intake, "form": form},
     )
 
 
@@ -289,6 +352,7 @@ urlpatterns: list = [
     path("intakes/new/", intake_new, name="intake_new"),
     path("intakes/<int:pk>/", intake_detail, name="intake_detail"),
     path("intakes/<int:pk>/track/", intake_override, name="intake_override"),
+    path("allegations/<int:pk>/finding/", allegation_finding, name="allegation_finding"),
     path("iff/", iff_weekly, name="iff_weekly"),
     path("iff/<int:pk>/contact/", iff_contact, name="iff_contact"),
     path("iff/<int:pk>/extension/", iff_extension, name="iff_extension"),

@@ -1,8 +1,11 @@
-"""Django admin: the key-indicator facts, read-only (quality/facts.py writes them)."""
+"""Django admin: the key-indicator facts, read-only (quality/facts.py writes them), and
+the child population figures behind the disproportionality referral rates."""
 
+from django import forms
 from django.contrib import admin
 
-from quality.models import FactRefresh, MemberMonth, Tally
+from quality import equity
+from quality.models import ChildPopulation, FactRefresh, MemberMonth, Tally
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -47,3 +50,29 @@ class MemberMonthAdmin(ReadOnlyAdmin):
     list_select_related = ["person", "case", "unit"]
     raw_id_fields = ["case", "person", "region", "work_location", "unit", "worker"]
     show_full_result_count = False
+
+
+class ChildPopulationForm(forms.ModelForm):
+    group = forms.ChoiceField(
+        choices=equity.GROUPS,
+        help_text="The race and ethnicity groups of the disproportionality tables (Hispanic "
+        "or Latino of any race; the others not Hispanic).",
+    )
+
+    class Meta:
+        model = ChildPopulation
+        fields = ["year", "region", "group", "children", "source"]
+
+
+@admin.register(ChildPopulation)
+class ChildPopulationAdmin(admin.ModelAdmin):
+    """Children living in the state or a region by race and ethnicity group (census
+    estimates): the base of the referral rate on the disproportionality page. Reference
+    figures entered by hand, like the exceptional circumstances; leave the region empty
+    for the whole state. Without state rows the state adds up its regions'."""
+
+    form = ChildPopulationForm
+    list_display = ["year", "region", "group", "children", "source"]
+    list_filter = ["year", "region", "group"]
+    list_select_related = ["region"]
+    search_fields = ["source"]

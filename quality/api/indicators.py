@@ -3,6 +3,8 @@
     GET /api/quality/indicators/?scope=office:12&period=month&month=2026-11
     GET /api/quality/indicators/visits_children/?scope=state&period=fiscal_year&year=2027
 
+    GET /api/quality/equity/?scope=region:3&period=fiscal_year&year=2027&reference=white
+
 `scope` is state, region:<id>, office:<id>, unit:<id> or worker:<id> (default: the
 caller's own level); a level outside the caller's scope answers 404."""
 
@@ -16,7 +18,7 @@ from rest_framework.views import APIView
 
 from agency.api.permissions import HasRole
 from agency.permissions import can_use_workspace
-from quality import facts
+from quality import equity, facts
 from quality.indicators import BY_CODE
 from quality.selectors import dashboard as selectors
 
@@ -101,6 +103,48 @@ def _scope_and_period(request):
     return scope, selectors.period_from(request.query_params)
 
 
+class EquityRowSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    label = serializers.CharField()
+    children = serializers.IntegerField(source="count")
+    share = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    rate_base = serializers.IntegerField(source="base", allow_null=True)
+    rate = serializers.DecimalField(max_digits=9, decimal_places=1, allow_null=True)
+    relative_rate_index = serializers.DecimalField(
+        source="rri", max_digits=9, decimal_places=2, allow_null=True
+    )
+
+
+class EquityTableSerializer(serializers.Serializer):
+    decision_point = serializers.CharField(source="point.code")
+    name = serializers.CharField(source="point.name")
+    counted = serializers.CharField(source="point.counted")
+    rate_per = serializers.CharField(source="point.rate_label")
+    children = serializers.IntegerField(source="total")
+    rate = serializers.DecimalField(
+        source="total_rate", max_digits=9, decimal_places=1, allow_null=True
+    )
+    groups = EquityRowSerializer(source="rows", many=True)
+
+
+class PopulationSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    area = serializers.CharField()
+    source = serializers.CharField()
+    children = serializers.DictField(child=serializers.IntegerField())
+
+
+class EquitySerializer(serializers.Serializer):
+    scope = ScopeSerializer()
+    period = PeriodSerializer()
+    last_refreshed = serializers.DateTimeField(allow_null=True)
+    reference = serializers.CharField()
+    population = PopulationSerializer(allow_null=True)
+    no_population = serializers.CharField(help_text="Why there is no referral rate, if none.")
+    summary = serializers.ListField(child=serializers.CharField())
+    decision_points = EquityTableSerializer(source="tables", many=True)
+
+
 class IndicatorList(APIView):
     permission_classes = [DashboardPermission]
 
@@ -149,8 +193,38 @@ class IndicatorDetail(APIView):
         return Response(IndicatorSerializer(data).data)
 
 
+class Equity(APIView):
+    permission_classes = [DashboardPermission]
+
+    @extend_schema(
+        operation_id="quality_equity_retrieve",
+        parameters=[
+            *PARAMETERS,
+            OpenApiParameter(
+                "reference",
+                OpenApiTypes.STR,
+                enum=[code for code, _ in equity.GROUPS],
+                description="the reference group of the relative rate index (default white)",
+            ),
+        ],
+        responses=EquitySerializer,
+    )
+    def get(self, request):
+        """Children by race and ethnicity group at referral, substantiation and entry to
+        care, with rates and the relative rate index, at a level for a period."""
+        scope, period = _scope_and_period(request)
+        data = {
+            "scope": scope,
+            "period": period,
+            "last_refreshed": facts.last_refreshed(),
+            **selectors.equity_data(scope, period, request.query_params.get("reference", "")),
+        }
+        return Response(EquitySerializer(data).data)
+
+
 urlpatterns = [
     path("indicators/", IndicatorList.as_view(), name="api-quality-indicators"),
+    path("equity/", Equity.as_view(), name="api-quality-equity"),
     path("indicators/<slug:code>/", IndicatorDetail.as_view(), name="api-quality-indicator"),
 ]
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
@@ -25,7 +25,9 @@ from agency.permissions import user_role
 from agency.roles import Role
 from agency.selectors import sees_every_unit, units_in_scope
 from casework.models import CaseMember, IffContact, IffExtension
+from quality import equity
 from quality.indicators import (
+    COUNTED_APART,
     INDICATORS,
     VISIT_ROLES,
     Indicator,
@@ -35,7 +37,7 @@ from quality.indicators import (
     month_start,
     percentage,
 )
-from quality.models import CaseFact, MemberMonth, Tally
+from quality.models import CaseFact, ChildPopulation, MemberMonth, Tally
 
 # Levels from the top; each one's column on Tally and MemberMonth.
 LEVELS = ("state", "region", "office", "unit", "worker")
@@ -424,11 +426,14 @@ def missed_member_months(scope: Scope, period: Period, indicator: Indicator) -> 
 
 def missed_case_facts(scope: Scope, period: Period, indicator: Indicator) -> QuerySet[CaseFact]:
     """The things due on cases that were late or not done (or, for 15 of 22 months,
-    children without a petition or compelling reason)."""
+    children without a petition or compelling reason; for permanency within 12 months,
+    children who did not leave care to permanency within 12 months: those whose 12
+    months are not over are left out, as in the share)."""
     return (
         CaseFact.objects.filter(
             scope.filter(), indicator=indicator.code, month__in=period.months, met=False
         )
+        .exclude(outcome__in=COUNTED_APART)
         .select_related("case", "person", "unit", "worker")
         .order_by("due_on", "unit__name", "pk")
     )
@@ -469,3 +474,82 @@ def _case_columns(scope: Scope) -> dict[str, Any]:
     if scope.allowed_units is not None:
         columns["unit_id__in"] = scope.allowed_units
     return columns
+
+
+# --- Disproportionality ------------------------------------------------------------------------
+
+
+def equity_counts(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
+    """{decision point: {group: distinct children}} at `scope` for `period`, from the
+    disproportionality case facts (quality/case_facts.py): one GROUP BY query. A child
+    counts once per decision point and group however many intakes or entries they had
+    in the period."""
+    counts: dict[str, dict[str, int]] = {code: {} for code in equity.CODES}
+    for row in (
+        CaseFact.objects.filter(scope.filter(), indicator__in=equity.CODES, month__in=period.months)
+        .values("indicator", "outcome")
+        .annotate(children=Count("person_id", distinct=True))
+        .order_by()
+    ):
+        counts[row["indicator"]][row["outcome"]] = row["children"]
+    return counts
+
+
+@dataclass(frozen=True)
+class Population:
+    year: int
+    area: str  # "the state", or the region's name
+    source: str
+    children: dict[str, int]
+
+
+def child_population(scope: Scope, period: Period) -> tuple[Population | None, str]:
+    """The child population by group for the referral rate, and why there is none when
+    there is none. The state uses the state's figures (or, without them, its regions'
+    added up); a region its own; offices, units and workers have no population of
+    their own. The latest year entered up to the period's last year: two queries."""
+    if scope.level not in ("state", "region"):
+        return None, (
+            "Child population figures are kept for the state and its regions, not for "
+            f"{LEVEL_LABELS[scope.level].lower()}s: no referral rate at this level."
+        )
+    last_year = period.months[-1].year
+    rows = ChildPopulation.objects.filter(year__lte=last_year)
+    rows = rows.filter(region_id=scope.pk) if scope.level == "region" else rows
+    latest = rows.order_by("-year").values_list("year", flat=True).first()
+    if latest is None:
+        return None, (
+            f"No child population figures are entered for {scope.label} up to {last_year}: "
+            "no referral rate (a system administrator enters them in Django admin, "
+            "Quality > Child populations)."
+        )
+    figures = list(rows.filter(year=latest).values_list("region_id", "group", "children", "source"))
+    if scope.level == "state" and any(region is None for region, *_ in figures):
+        figures = [row for row in figures if row[0] is None]
+    children: dict[str, int] = {}
+    sources = []
+    for _region, group, count, source in figures:
+        children[group] = children.get(group, 0) + count
+        if source and source not in sources:
+            sources.append(source)
+    area = "the state" if scope.level == "state" else scope.label
+    if scope.level == "state" and all(row[0] is not None for row in figures):
+        area = "the state (its regions added up)"
+    return Population(latest, area, "; ".join(sources), children), ""
+
+
+def equity_data(scope: Scope, period: Period, reference: str) -> dict:
+    """Everything the page and the API show: a few queries whatever the data size."""
+    if reference not in equity.GROUP_LABELS:
+        reference = equity.DEFAULT_REFERENCE
+    population, no_population = child_population(scope, period)
+    counts = equity_counts(scope, period)
+    tables = equity.tables(counts, population.children if population else None, reference)
+    return {
+        "reference": reference,
+        "reference_label": equity.GROUP_LABELS[reference],
+        "population": population,
+        "no_population": no_population,
+        "tables": tables,
+        "summary": equity.summary(tables),
+    }

@@ -3,7 +3,8 @@ broken down by the level below with its trend, and the rows behind a number.
 
 Levels are named in the query string (?scope=state, region:3, office:12, unit:40,
 worker:575) and checked by `selectors.scope_for`: a level outside the user's scope is a
-404. Every table downloads as CSV (?format=csv)."""
+404. Every table downloads as CSV (?format=csv). The disproportionality page
+(quality/views/equity.py) shares the levels, periods and this module's helpers."""
 
 import csv
 
@@ -18,6 +19,7 @@ from quality import facts
 from quality.charts import bar_chart
 from quality.indicators import BY_CODE, INDICATORS, add_months, fiscal_year_start, month_start
 from quality.selectors import dashboard as selectors
+from quality.views import equity
 
 MONTHS_OFFERED = 24
 
@@ -197,6 +199,7 @@ def _csv(name: str, header: list, rows: list) -> HttpResponse:
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
+    path("equity/", equity.equity_page, name="equity"),
     path("indicators/<slug:code>/", indicator_detail, name="indicator"),
     path("indicators/<slug:code>/rows/", indicator_rows, name="indicator_rows"),
 ]

@@ -67,7 +67,7 @@ def endpoints(family, placement):
         (
             "post",
             reverse("casework-placement-end", args=[pk]),
-            {"end_date": "2026-11-22", "end_reason": "Reunified"},
+            {"end_date": "2026-11-22", "end_reason": "Reunified", "exit_reason": "adoption"},
         ),
         (
             "post",
@@ -233,10 +233,20 @@ def test_end_home_study_and_entered_in_error(as_caseworker, family, placement):
     base = f"/api/casework/placements/{placement.pk}"
 
     early = as_caseworker.post(
-        f"{base}/end/", {"end_date": "2026-01-01", "end_reason": "x"}, "application/json"
+        f"{base}/end/",
+        {"end_date": "2026-01-01", "end_reason": "x", "exit_reason": "adoption"},
+        "application/json",
     )
     assert early.status_code == 400
     assert "end_date" in early.json()
+    for bad in ({}, {"exit_reason": ""}, {"exit_reason": "moved"}):
+        refused = as_caseworker.post(
+            f"{base}/end/",
+            {"end_date": "2026-11-22", "end_reason": "Reunified", **bad},
+            "application/json",
+        )
+        assert refused.status_code == 400
+        assert "exit_reason" in refused.json()
     referral = as_caseworker.post(
         f"{base}/home-study/", {"referred_on": "2026-11-20"}, "application/json"
     )
@@ -244,10 +254,15 @@ def test_end_home_study_and_entered_in_error(as_caseworker, family, placement):
     assert referral.json()["home_study_referred_on"] == "2026-11-20"
     assert referral.json()["home_study_overdue"] is False
     ended = as_caseworker.post(
-        f"{base}/end/", {"end_date": "2026-11-22", "end_reason": "Reunified"}, "application/json"
+        f"{base}/end/",
+        {"end_date": "2026-11-22", "end_reason": "Reunified", "exit_reason": "reunification"},
+        "application/json",
     )
     assert ended.status_code == 200
-    assert ended.json()["end_date"] == "2026-11-22"
+    assert (ended.json()["end_date"], ended.json()["exit_reason"]) == (
+        "2026-11-22",
+        "reunification",
+    )
     blank = as_caseworker.post(f"{base}/entered-in-error/", {"reason": ""}, "application/json")
     assert blank.status_code == 400
     assert "reason" in blank.json()

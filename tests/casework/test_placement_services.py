@@ -422,6 +422,7 @@ def test_a_change_of_placement_ends_the_current_one_the_day_the_next_starts(pers
 
     first.refresh_from_db()
     assert (first.end_date, first.end_reason) == (date(2026, 11, 20), "Change of placement")
+    assert first.exit_reason == ""  # a move, not a leaving of care
     assert (second.start_date, second.case, second.child) == (
         date(2026, 11, 20),
         family.case,
@@ -459,13 +460,38 @@ def test_ending_a_placement(personas, family, now):
         actor=personas.caseworker,
         end_date=date(2026, 11, 20),
         end_reason="Reunified with mother",
+        exit_reason=Placement.ExitReason.REUNIFICATION,
     )
 
     placement.refresh_from_db()
-    assert (placement.end_date, placement.end_reason) == (
+    assert (placement.end_date, placement.end_reason, placement.exit_reason) == (
         date(2026, 11, 20),
         "Reunified with mother",
+        "reunification",
     )
+
+
+@pytest.mark.parametrize(
+    ("exit_reason", "message"),
+    [("", "Say why the child left care"), ("moved", "Choose one of the reasons")],
+)
+def test_ending_a_placement_needs_why_the_child_left_care(
+    personas, family, now, exit_reason, message
+):
+    placement = start(family, personas.caseworker)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.placement_end(
+            placement=placement,
+            actor=personas.caseworker,
+            end_date=date(2026, 11, 20),
+            end_reason="Went home",
+            exit_reason=exit_reason,
+        )
+
+    assert message in errors_of(excinfo)["exit_reason"][0]
+    placement.refresh_from_db()
+    assert (placement.end_date, placement.exit_reason) == (None, "")
 
 
 @pytest.mark.parametrize(
@@ -483,7 +509,11 @@ def test_ending_is_refused_before_the_start_in_the_future_or_without_a_reason(
 
     with pytest.raises(ValidationError) as excinfo:
         services.placement_end(
-            placement=placement, actor=personas.caseworker, end_date=end_date, end_reason=end_reason
+            placement=placement,
+            actor=personas.caseworker,
+            end_date=end_date,
+            end_reason=end_reason,
+            exit_reason="reunification",
         )
 
     assert message in errors_of(excinfo)[field][0]
@@ -500,6 +530,7 @@ def test_a_placement_ends_once(personas, family, now):
             actor=personas.caseworker,
             end_date=date(2026, 3, 1),
             end_reason="x",
+            exit_reason="reunification",
         )
 
     assert "already ended on 1 Feb 2026" in errors_of(excinfo)[NON_FIELD_ERRORS][0]

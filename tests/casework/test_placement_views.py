@@ -242,15 +242,30 @@ def test_placement_page_shows_it_and_logs_the_opening(as_caseworker, personas, f
 def test_ending_a_placement(as_caseworker, family, placement):
     url = reverse("casework:placement_end", args=[placement.pk])
 
-    early = as_caseworker.post(url, {"end_date": "2026-11-01", "end_reason": "Reunified"})
+    form = as_caseworker.get(url).text
+    assert 'name="exit_reason"' in form and "Reunification with parents" in form
+    early = as_caseworker.post(
+        url, {"end_date": "2026-11-01", "end_reason": "Reunified", "exit_reason": "reunification"}
+    )
     assert early.status_code == 200
     assert "A placement ends on or after the day it starts" in early.text
+    missing = as_caseworker.post(url, {"end_date": "2026-11-22", "end_reason": "Reunified"})
+    assert missing.status_code == 200
+    assert "Say why the child left care" in missing.text
 
-    response = as_caseworker.post(url, {"end_date": "2026-11-22", "end_reason": "Reunified"})
+    response = as_caseworker.post(
+        url, {"end_date": "2026-11-22", "end_reason": "Reunified", "exit_reason": "reunification"}
+    )
     assert response.status_code == 302
     assert response["Location"].endswith("#placements")
     placement.refresh_from_db()
-    assert (placement.end_date, placement.end_reason) == (date(2026, 11, 22), "Reunified")
+    assert (placement.end_date, placement.end_reason, placement.exit_reason) == (
+        date(2026, 11, 22),
+        "Reunified",
+        "reunification",
+    )
+    detail = as_caseworker.get(reverse("casework:placement_detail", args=[placement.pk])).text
+    assert "Why the child left care" in detail and "Reunification with parents" in detail
 
 
 def test_recording_the_home_study_referral(as_caseworker, family, placement):

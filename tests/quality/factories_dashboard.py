@@ -24,14 +24,18 @@ from datetime import date, datetime
 
 from agency.calendar import TIMEZONE
 from casework.models import (
+    Allegation,
     Assessment,
     Case,
-    CasePlan,
     CaseMember,
+    CasePlan,
     IffContact,
     IffExtension,
+    Intake,
     PermanencyDecision,
+    Person,
     Placement,
+    Race,
     Visit,
     VisitParticipant,
 )
@@ -243,3 +247,165 @@ def make_due_cohort(personas) -> DueCohort:
         recorded_by=worker,
     )
     return DueCohort(case_e, case_f)
+
+
+# --- Permanency within 12 months --------------------------------------------------------------
+
+
+@dataclass
+class PermanencyCohort:
+    """Children entering care (clock on 5 December 2026); personas.unit unless said:
+
+    - Cal entered 30 Sep 2025 (the last day of FY 2025), reunified 1 Mar 2026: FY 2025.
+    - Ada entered 15 Oct 2025 (mid-month), reunified 1 Jun 2026: permanency.
+    - Dee entered 1 Oct 2025 (the first day of FY 2026), moved to kin 1 Feb 2026 (a change
+      of placement: the foster home ends 31 Jan, kin starts 1 Feb, one episode), left
+      to guardianship 1 Sep 2026: permanency.
+    - Ben entered 20 Nov 2025, adopted 25 Nov 2026: after his 12 months (20 Nov 2026).
+    - Gus (personas.other_unit) entered 1 Nov 2025, still in care: 12 months over.
+    - Eli entered 10 Dec 2025, ran away 1 Apr 2026 (left care, not to permanency);
+      re-entered 1 Jul 2026, still in care: a second entry, 12 months not over.
+    - Fay entered 1 Jan 2026, still in care: 12 months not over (1 Jan 2027).
+    - Hal: a placement entered in error (1 Feb 2026) and a trial home visit (1 Mar
+      2026): never entered care.
+    FY 2026: 2 of 5 (Ada, Dee of Ada, Dee, Ben, Gus, Eli); Fay and Eli's re-entry apart.
+    """
+
+    case_p: Case
+    case_q: Case
+    children: dict
+
+
+def _placed(case, child, starts, ends=None, exit_reason="", setting=Placement.Setting.FOSTER):
+    return Placement.objects.create(
+        case=case,
+        child=child,
+        setting=setting,
+        caregiver="Foster family",
+        start_date=starts,
+        end_date=ends,
+        exit_reason=exit_reason,
+        reason="Unsafe at home",
+    )
+
+
+def make_permanency_cohort(personas) -> PermanencyCohort:
+    worker, other = personas.caseworker, personas.other_caseworker
+    case_p = make_case(personas.unit, worker, opened_on=date(2025, 9, 1))
+    case_q = make_case(personas.other_unit, other, opened_on=date(2025, 9, 1))
+    kids = {}
+    for name in ("Cal", "Ada", "Dee", "Ben", "Eli", "Fay", "Hal"):
+        kids[name] = add_member(case_p, person=make_person(first_name=name)).person
+    kids["Gus"] = add_member(case_q, person=make_person(first_name="Gus")).person
+    reason = Placement.ExitReason
+    _placed(case_p, kids["Cal"], date(2025, 9, 30), date(2026, 3, 1), reason.REUNIFICATION)
+    _placed(case_p, kids["Ada"], date(2025, 10, 15), date(2026, 6, 1), reason.REUNIFICATION)
+    _placed(case_p, kids["Dee"], date(2025, 10, 1), date(2026, 1, 31))
+    _placed(
+        case_p,
+        kids["Dee"],
+        date(2026, 2, 1),
+        date(2026, 9, 1),
+        reason.GUARDIANSHIP,
+        setting=Placement.Setting.KIN_LICENSED,
+    )
+    _placed(case_p, kids["Ben"], date(2025, 11, 20), date(2026, 11, 25), reason.ADOPTION)
+    _placed(case_q, kids["Gus"], date(2025, 11, 1))
+    _placed(case_p, kids["Eli"], date(2025, 12, 10), date(2026, 4, 1), reason.RUNAWAY)
+    _placed(case_p, kids["Eli"], date(2026, 7, 1))
+    _placed(case_p, kids["Fay"], date(2026, 1, 1))
+    wrong = _placed(case_p, kids["Hal"], date(2026, 2, 1))
+    wrong.entered_in_error = True
+    wrong.save()
+    _placed(
+        case_p,
+        kids["Hal"],
+        date(2026, 3, 1),
+        date(2026, 6, 1),
+        reason.REUNIFICATION,
+        setting=Placement.Setting.TRIAL_HOME_VISIT,
+    )
+    return PermanencyCohort(case_p, case_q, kids)
+
+
+# --- Disproportionality ---------------------------------------------------------------------
+
+
+@dataclass
+class EquityCohort:
+    """Alleged victims of intakes accepted in November 2026 (clock on 5 December 2026),
+    with their race and ethnicity and what happened:
+
+    personas.unit, case R: intake A (1 Nov) about Pia and Bo; intake D (20 Nov) about
+    Bo again; intake B (a Family Assessment, 10 Nov) about Tia, Wes and Una.
+    personas.other_unit, case S: intake C (15 Nov) about Vic, Kim and Hugo.
+
+    - Pia: Hispanic, race White -> Hispanic. Substantiated.
+    - Bo: not Hispanic, Black -> Black. One allegation substantiated, one not; entered
+      care 10 Nov.
+    - Tia: not Hispanic, Black and White -> two or more races.
+    - Wes: ethnicity unknown, White -> White.
+    - Una: declined ethnicity, no race -> unknown.
+    - Vic: not Hispanic, White and "declined" -> White.
+    - Kim: not Hispanic, Black -> Black. Substantiated; entered care 20 Nov.
+    - Hugo: Hispanic, no race -> Hispanic.
+    Referral: Hispanic 2, Black 2, two or more 1, White 2, unknown 1 (8 children).
+    Substantiation: Hispanic 1, Black 2. Entry: Black 2.
+    """
+
+    case_r: Case
+    case_s: Case
+    people: dict
+
+
+def _person(first_name, ethnicity, races):
+    person = make_person(first_name=first_name, ethnicity=ethnicity)
+    person.races.set(Race.objects.filter(code__in=races))
+    return person
+
+
+def _allegation(intake, child, finding="pending", finding_on=None, kind="physical_neglect"):
+    return Allegation.objects.create(
+        intake=intake, child=child, kind=kind, finding=finding, finding_on=finding_on
+    )
+
+
+def make_equity_cohort(personas) -> EquityCohort:
+    hispanic, not_hispanic = Person.Ethnicity.HISPANIC, Person.Ethnicity.NOT_HISPANIC
+    people = {
+        "Pia": _person("Pia", hispanic, ["white"]),
+        "Bo": _person("Bo", not_hispanic, ["black"]),
+        "Tia": _person("Tia", not_hispanic, ["black", "white"]),
+        "Wes": _person("Wes", Person.Ethnicity.UNKNOWN, ["white"]),
+        "Una": _person("Una", Person.Ethnicity.DECLINED, []),
+        "Vic": _person("Vic", not_hispanic, ["white", "declined"]),
+        "Kim": _person("Kim", not_hispanic, ["black"]),
+        "Hugo": _person("Hugo", hispanic, []),
+    }
+    worker, other = personas.caseworker, personas.other_caseworker
+    case_r = make_case(personas.unit, worker, opened_on=date(2026, 11, 1))
+    case_s = make_case(personas.other_unit, other, opened_on=date(2026, 11, 15))
+    for name in ("Pia", "Bo", "Tia", "Wes", "Una"):
+        add_member(case_r, person=people[name])
+    for name in ("Vic", "Kim", "Hugo"):
+        add_member(case_s, person=people[name])
+    track = {"track": Intake.Track.INVESTIGATION, "recommended_track": Intake.Track.INVESTIGATION}
+    intake_a = make_intake(case_r, worker, accepted_at=local(2026, 11, 1, 0, 15), **track)
+    intake_b = make_intake(case_r, worker, accepted_at=local(2026, 11, 10, 9))
+    intake_c = make_intake(case_s, other, accepted_at=local(2026, 11, 15, 9), **track)
+    intake_d = make_intake(case_r, worker, accepted_at=local(2026, 11, 20, 9), **track)
+    # Accepted 31 October 23:50 Eastern: October, not November.
+    intake_e = make_intake(case_r, worker, accepted_at=local(2026, 10, 31, 23, 50), **track)
+    _allegation(intake_a, people["Pia"], "substantiated", date(2026, 11, 20))
+    _allegation(intake_a, people["Bo"], "unsubstantiated", date(2026, 11, 20))
+    _allegation(intake_a, people["Bo"], "substantiated", date(2026, 11, 21), kind="physical_abuse")
+    _allegation(intake_d, people["Bo"], "unsubstantiated", date(2026, 11, 25))
+    for name in ("Tia", "Wes", "Una"):
+        _allegation(intake_b, people[name])
+    _allegation(intake_c, people["Vic"], "unsubstantiated", date(2026, 11, 30))
+    _allegation(intake_c, people["Kim"], "substantiated", date(2026, 11, 30))
+    _allegation(intake_c, people["Hugo"])
+    _allegation(intake_e, people["Tia"], "substantiated", date(2026, 11, 2))
+    _placed(case_r, people["Bo"], date(2026, 11, 10))
+    _placed(case_s, people["Kim"], date(2026, 11, 20))
+    return EquityCohort(case_r, case_s, people)

@@ -5,11 +5,16 @@ from datetime import date
 
 import pytest
 
-from quality import facts
+from quality import case_facts, facts
 from quality.indicators import BY_CODE, add_months, fiscal_year_start, percentage
 from quality.models import FactRefresh, MemberMonth, Tally
 from quality.selectors import dashboard as selectors
-from tests.quality.factories_dashboard import NOW, make_cohort, make_due_cohort
+from tests.quality.factories_dashboard import (
+    NOW,
+    make_cohort,
+    make_due_cohort,
+    make_permanency_cohort,
+)
 
 NOVEMBER = selectors.Period("month", date(2026, 11, 1))
 FY2027 = selectors.Period("fiscal_year", date(2026, 10, 1))
@@ -193,3 +198,82 @@ def test_the_rows_behind_things_due_are_the_ones_missed(due):
     ]
     late = selectors.missed_case_facts(STATE, OCTOBER, BY_CODE["assessments_on_time"])
     assert [(row.what, row.done_on) for row in late] == [("Risk assessment", date(2026, 11, 2))]
+
+
+# --- Permanency within 12 months ---------------------------------------------------------------
+
+FY2026 = selectors.Period("fiscal_year", date(2025, 10, 1))
+FY2025 = selectors.Period("fiscal_year", date(2024, 10, 1))
+
+
+@pytest.fixture
+def permanency(personas, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    cohort = make_permanency_cohort(personas)
+    facts.facts_refresh(first_month=date(2025, 9, 1), last_month=date(2026, 11, 1))
+    return cohort
+
+
+def test_permanency_within_12_months_of_a_fiscal_year_entry_cohort(permanency):
+    # Ada and Dee of Ada, Dee, Ben (adopted after 12 months), Gus (still in care) and Eli
+    # (ran away); Fay and Eli's re-entry are not 12 months in yet: counted apart.
+    numerator, denominator, counts = value("permanency_12_months", period=FY2026)
+    assert (numerator, denominator) == (2, 5)
+    assert {k: counts[k] for k in ("permanency", "other_exit", "not_within_12", "not_yet_12")} == {
+        "permanency": 2,
+        "other_exit": 1,
+        "not_within_12": 2,
+        "not_yet_12": 2,
+    }
+    # Cal entered on 30 September 2025, the last day of FY 2025.
+    assert value("permanency_12_months", period=FY2025)[:2] == (1, 1)
+
+
+def test_permanency_counts_children_in_the_month_they_entered(permanency, personas):
+    october = selectors.Period("month", date(2025, 10, 1))
+    assert value("permanency_12_months", period=october)[:2] == (2, 2)  # Ada (15th), Dee (1st)
+    november = selectors.Period("month", date(2025, 11, 1))
+    assert value("permanency_12_months", period=november)[:2] == (0, 2)  # Ben, Gus
+    july = selectors.Period("month", date(2026, 7, 1))
+    numerator, denominator, counts = value("permanency_12_months", period=july)
+    assert (numerator, denominator, counts["not_yet_12"]) == (0, 0, 1)  # Eli again
+    # A move (Dee, 1 Feb) and a placement entered in error or a trial home visit (Hal)
+    # are not entries.
+    february = selectors.Period("month", date(2026, 2, 1))
+    march = selectors.Period("month", date(2026, 3, 1))
+    for period in (february, march):
+        assert value("permanency_12_months", period=period)[:2] == (0, 0)
+        assert value("permanency_12_months", period=period)[2]["not_yet_12"] == 0
+    assert value("permanency_12_months", unit(personas), FY2026)[:2] == (2, 4)
+
+
+def test_the_children_who_did_not_reach_permanency_within_12_months(permanency):
+    rows = selectors.missed_case_facts(STATE, FY2026, BY_CODE["permanency_12_months"])
+    assert [(r.person.first_name, r.outcome, r.due_on, r.done_on) for r in rows] == [
+        ("Gus", "not_within_12", date(2026, 11, 1), None),
+        ("Ben", "not_within_12", date(2026, 11, 20), date(2026, 11, 25)),
+        ("Eli", "other_exit", date(2026, 12, 10), date(2026, 4, 1)),
+    ]
+
+
+def test_care_episodes_join_moves_and_split_re_entries():
+    d = date
+    rows = [
+        (1, 10, d(2026, 1, 1), d(2026, 1, 31), ""),
+        (1, 10, d(2026, 2, 1), d(2026, 3, 1), "adoption"),  # the next day: a move
+        (1, 10, d(2026, 3, 3), None, ""),  # a day's gap: a re-entry
+        (2, 20, d(2026, 5, 1), d(2026, 6, 1), "reunification"),
+        (2, 20, d(2026, 6, 1), d(2026, 6, 1), ""),  # ends the same day: no change
+    ]
+    episodes = case_facts.care_episodes(rows)
+    assert [(e.child_id, e.entered_on, e.exited_on, e.exit_reason) for e in episodes] == [
+        (1, d(2026, 1, 1), d(2026, 3, 1), "adoption"),
+        (1, d(2026, 3, 3), None, ""),
+        (2, d(2026, 5, 1), d(2026, 6, 1), "reunification"),
+    ]
+    today = d(2026, 12, 5)
+    entered = case_facts.Episode(1, 1, d(2025, 12, 5), d(2026, 12, 5), "guardianship")
+    assert case_facts.permanency_outcome(entered, today) == ("permanency", d(2026, 12, 5))
+    open_ = case_facts.Episode(1, 1, d(2025, 12, 5), None, "")
+    assert case_facts.permanency_outcome(open_, today)[0] == "not_yet_12"
+    assert case_facts.permanency_outcome(open_, d(2026, 12, 6))[0] == "not_within_12"

@@ -22,6 +22,7 @@ from agency.models import ClosureDay, Notification, Region, StaffProfile, Unit, 
 from agency.roles import Role
 from casework import demo as casework_demo
 from ombudsman import demo as ombudsman_demo
+from quality import demo_equity as quality_demo_equity
 from quality import demo_events as quality_events_demo
 from quality import demo_reviews as quality_demo_reviews
 from quality import facts as quality_facts
@@ -126,6 +127,9 @@ class Command(BaseCommand):
             inquiries = ombudsman_demo.build(rng, scale) if families else None
             events = quality_events_demo.seed_events(rng) if families else None
             reviews = quality_demo_reviews.seed_reviews(rng) if families else None
+            if families:
+                quality_demo_equity.seed_exits_and_findings(rng)
+            quality_demo_equity.seed_child_population(rng)
         if families:
             # The dashboards read facts Celery keeps current; compute them once now.
             refresh = quality_facts.facts_refresh_window()
