@@ -75,6 +75,12 @@ app.conf.beat_schedule = {
         "task": "quality.tasks.acr_reminders",
         "schedule": crontab(hour=7, minute=50),
     },
+    # 07:55 every day: Special Qualitative Review recommendations due within 14 days or
+    # overdue, to their owner; once per recommendation, due day and threshold.
+    "quality-sqr-recommendation-reminders": {
+        "task": "quality.tasks.sqr_recommendation_reminders",
+        "schedule": crontab(hour=7, minute=55),
+    },
     # 07:45 every day: case plan reviews due within 7 days (worker) or overdue
     # (supervisor); approved plans are reviewed 6 months after approval.
     "casework-plan-review-reminders": {

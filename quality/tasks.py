@@ -7,7 +7,7 @@ from celery import shared_task
 
 from agency import clock
 from quality import facts
-from quality.services import acr
+from quality.services import acr, sqr
 
 
 @shared_task
@@ -28,3 +28,10 @@ def refresh_recent_indicators() -> int:
 def refresh_all_indicators() -> int:
     """Every month the dashboards offer (nightly): late entries to older months count."""
     return facts.facts_refresh_window().member_months
+
+
+@shared_task
+def sqr_recommendation_reminders() -> int:
+    """Recommendations of Special Qualitative Reviews due within 14 days, or overdue (to
+    their owner; the notice names no review)."""
+    return sqr.sqr_recommendation_reminders_send(today=clock.today())

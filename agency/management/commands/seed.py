@@ -25,6 +25,7 @@ from ombudsman import demo as ombudsman_demo
 from quality import demo_equity as quality_demo_equity
 from quality import demo_events as quality_events_demo
 from quality import demo_reviews as quality_demo_reviews
+from quality import demo_sqr as quality_sqr_demo
 from quality import facts as quality_facts
 
 User = get_user_model()
@@ -126,6 +127,7 @@ class Command(BaseCommand):
             built = casework_demo.build(rng, scale) if families else None
             inquiries = ombudsman_demo.build(rng, scale) if families else None
             events = quality_events_demo.seed_events(rng) if families else None
+            sqrs = quality_sqr_demo.seed_sqr(rng) if families else None
             reviews = quality_demo_reviews.seed_reviews(rng) if families else None
             if families:
                 quality_demo_equity.seed_exits_and_findings(rng)
@@ -152,6 +154,11 @@ class Command(BaseCommand):
         if events:
             self.stdout.write(
                 "Significant events: {events} events, {rules} notification rules.".format(**events)
+            )
+        if sqrs:
+            self.stdout.write(
+                "Special Qualitative Reviews: {reviews} ({final} final), "
+                "{findings} findings.".format(**sqrs)
             )
         if reviews:
             self.stdout.write(
