@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from casework.models import (
@@ -59,7 +59,10 @@ from quality.models import CaseFact
 
 
 @dataclass(frozen=True)
-class _Case:
+class CaseRow:
+    """What the facts need of a case: its dates and where it counts (its unit, office,
+    region and primary worker, as they stand)."""
+
     pk: int
     case_type: str
     opened_on: date
@@ -68,6 +71,28 @@ class _Case:
     work_location_id: int
     unit_id: int
     worker_id: int
+
+    def open_all_of(self, first_day: date, last_day: date) -> bool:
+        return self.opened_on <= first_day and (
+            self.closed_on is None or self.closed_on >= last_day
+        )
+
+
+def case_rows(cases: QuerySet[Case]) -> dict[int, CaseRow]:
+    """`cases` read as CaseRows, by id: one query."""
+    return {
+        row[0]: CaseRow(*row)
+        for row in cases.values_list(
+            "pk",
+            "case_type",
+            "opened_on",
+            "closed_on",
+            "unit__work_location__region_id",
+            "unit__work_location_id",
+            "unit_id",
+            "primary_worker_id",
+        )
+    }
 
 
 def outcome(due_on: date, done_on: date | None, today: date) -> str | None:
@@ -80,30 +105,9 @@ def outcome(due_on: date, done_on: date | None, today: date) -> str | None:
 def case_facts(*, first_month: date, last_month: date, today: date) -> list[CaseFact]:
     """Every case fact falling due from `first_month` to the end of `last_month`, as
     counted on `today`: a fixed number of queries over the cases and their records."""
-    cases = {
-        row["pk"]: _Case(
-            pk=row["pk"],
-            case_type=row["case_type"],
-            opened_on=row["opened_on"],
-            closed_on=row["closed_on"],
-            region_id=row["unit__work_location__region_id"],
-            work_location_id=row["unit__work_location_id"],
-            unit_id=row["unit_id"],
-            worker_id=row["primary_worker_id"],
-        )
-        for row in Case.objects.filter(
-            Q(closed_on__isnull=True) | Q(closed_on__gte=first_month)
-        ).values(
-            "pk",
-            "case_type",
-            "opened_on",
-            "closed_on",
-            "unit_id",
-            "unit__work_location_id",
-            "unit__work_location__region_id",
-            "primary_worker_id",
-        )
-    }
+    cases = case_rows(
+        Case.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=first_month))
+    )
     rules = casework_rules()
     facts: list[CaseFact] = []
 
@@ -167,7 +171,7 @@ def case_facts(*, first_month: date, last_month: date, today: date) -> list[Case
     return facts
 
 
-def _assessments(cases: dict[int, _Case], rules: Any, add) -> None:
+def _assessments(cases: dict[int, CaseRow], rules: Any, add) -> None:
     accepted = {
         row["case_id"]: local_date(row["first"])
         for row in Intake.objects.values("case_id").annotate(first=Min("accepted_at")).order_by()
@@ -197,7 +201,7 @@ def _assessments(cases: dict[int, _Case], rules: Any, add) -> None:
             add("assessments_on_time", case, due_on, done.get((case.pk, kind)), labels[kind])
 
 
-def _plans(cases: dict[int, _Case], rules: Any, add) -> None:
+def _plans(cases: dict[int, CaseRow], rules: Any, add) -> None:
     approved: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
     for case_id, version, decided_at, review_due_on in (
         CasePlan.objects.filter(status__in=[CasePlan.Status.APPROVED, CasePlan.Status.SUPERSEDED])
@@ -218,7 +222,7 @@ def _plans(cases: dict[int, _Case], rules: Any, add) -> None:
             add("plan_reviews_on_time", case, review_due_on, reviewed, f"Review of plan v{version}")
 
 
-def _home_studies(cases: dict[int, _Case], rules: Any, add) -> None:
+def _home_studies(cases: dict[int, CaseRow], rules: Any, add) -> None:
     for case_id, child_id, start, end, referred, caregiver in Placement.objects.filter(
         setting=Placement.Setting.KIN_UNLICENSED, entered_in_error=False
     ).values_list(
@@ -233,7 +237,7 @@ def _home_studies(cases: dict[int, _Case], rules: Any, add) -> None:
         )
 
 
-def _fifteen_of_22(cases: dict[int, _Case], today: date, add) -> None:
+def _fifteen_of_22(cases: dict[int, CaseRow], today: date, add) -> None:
     placements: dict[tuple[int, int], list[Placement]] = defaultdict(list)
     for placement in Placement.objects.filter(
         entered_in_error=False, setting__in=COUNTED_SETTINGS
@@ -333,7 +337,7 @@ def permanency_outcome(episode: Episode, today: date) -> tuple[str, date]:
     return "not_within_12", deadline
 
 
-def _permanency(cases: dict[int, _Case], entries: list[Episode], today: date, fact) -> None:
+def _permanency(cases: dict[int, CaseRow], entries: list[Episode], today: date, fact) -> None:
     labels = dict(Placement.ExitReason.choices)
     for episode in entries:
         case = cases.get(episode.case_id)
@@ -358,7 +362,7 @@ def _permanency(cases: dict[int, _Case], entries: list[Episode], today: date, fa
 
 
 def _equity(
-    cases: dict[int, _Case], entries: list[Episode], first_month: date, last_month: date, fact
+    cases: dict[int, CaseRow], entries: list[Episode], first_month: date, last_month: date, fact
 ) -> None:
     """The disproportionality facts of the months (see the module): three queries."""
     start = timezone.make_aware(datetime.combine(first_month, time.min))

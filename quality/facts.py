@@ -34,7 +34,7 @@ from casework.models import (
     Visit,
     VisitParticipant,
 )
-from quality.case_facts import case_facts
+from quality.case_facts import case_facts, case_rows
 from quality.indicators import (
     COUNTED_APART,
     VISIT_ROLES,
@@ -126,20 +126,11 @@ def member_months(month: date) -> list[MemberMonth]:
     """Every active child, mother and father on a case open at some time in `month`,
     with how often they were seen and where: five queries."""
     first_day, last_day, start, end = _bounds(month)
-    cases = {
-        row["pk"]: row
-        for row in Case.objects.filter(opened_on__lte=last_day)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=first_day))
-        .values(
-            "pk",
-            "opened_on",
-            "closed_on",
-            "unit_id",
-            "unit__work_location_id",
-            "unit__work_location__region_id",
-            "primary_worker_id",
+    cases = case_rows(
+        Case.objects.filter(opened_on__lte=last_day).filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gte=first_day)
         )
-    }
+    )
     if not cases:
         return []
     in_month = Q(case__opened_on__lte=last_day) & (
@@ -170,15 +161,14 @@ def member_months(month: date) -> list[MemberMonth]:
         rows.append(
             MemberMonth(
                 month=month,
-                case_id=case["pk"],
+                case_id=case.pk,
                 person_id=member["person_id"],
                 role=member["role"],
-                region_id=case["unit__work_location__region_id"],
-                work_location_id=case["unit__work_location_id"],
-                unit_id=case["unit_id"],
-                worker_id=case["primary_worker_id"],
-                open_whole_month=case["opened_on"] <= first_day
-                and (case["closed_on"] is None or case["closed_on"] >= last_day),
+                region_id=case.region_id,
+                work_location_id=case.work_location_id,
+                unit_id=case.unit_id,
+                worker_id=case.worker_id,
+                open_whole_month=case.open_all_of(first_day, last_day),
                 in_care_whole_month=member["role"] == CaseMember.Role.CHILD and key in in_care,
                 whereabouts_unknown=member["person__whereabouts_unknown"],
                 visits=visits,

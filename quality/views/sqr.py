@@ -176,6 +176,9 @@ class ShareForm(forms.Form):
 # --- helpers ---------------------------------------------------------------------------------
 
 
+READ_ONLY = "Those granted access to read a review do not change it."
+
+
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
@@ -321,7 +324,7 @@ def review_detail(request, pk: int):
 def review_edit(request, pk: int):
     user = request.user
     review = selectors.access_review(user, pk, action="change", what="briefing, records, report")
-    _require(selectors.can_work(user), "Those granted access to read a review do not change it.")
+    _require(selectors.can_work(user), READ_ONLY)
     form = ReviewForm(request.POST, review=review, initial=ReviewForm.initial_for(review))
     if form.is_valid():
         data = form.cleaned_data
@@ -345,7 +348,7 @@ def review_edit(request, pk: int):
 def review_finalize(request, pk: int):
     user = request.user
     review = selectors.access_review(user, pk, action="change", what="finalized the report")
-    _require(selectors.can_work(user), "Those granted access to read a review do not change it.")
+    _require(selectors.can_work(user), READ_ONLY)
     form = FinalizeForm(request.POST)
     try:
         if not form.is_valid():
@@ -359,40 +362,51 @@ def review_finalize(request, pk: int):
     return redirect("quality:sqr_detail", pk=review.pk)
 
 
-@require_POST
-@login_required
-def interview_add(request, pk: int):
+def _section_add(request, pk, *, what, form_class, service, done, anchor, form_name):
+    """Add an interview or a finding to a review: the same steps, another form."""
     user = request.user
-    review = selectors.access_review(user, pk, action="change", what="added an interview")
-    _require(selectors.can_work(user), "Those granted access to read a review do not change it.")
-    form = InterviewForm(request.POST)
+    review = selectors.access_review(user, pk, action="change", what=what)
+    _require(selectors.can_work(user), READ_ONLY)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.interview_add(review=review, actor=user, **form.cleaned_data)
+            service(review=review, actor=user, **form.cleaned_data)
         except ValidationError as exc:
             show_service_errors(exc, form)
         else:
-            messages.success(request, "Interview recorded.")
-            return redirect(f"{review_url(review)}#interviews")
-    return _detail(request, review, status=400, interview_form=form)
+            messages.success(request, done)
+            return redirect(f"{review_url(review)}#{anchor}")
+    return _detail(request, review, status=400, **{form_name: form})
+
+
+@require_POST
+@login_required
+def interview_add(request, pk: int):
+    return _section_add(
+        request,
+        pk,
+        what="added an interview",
+        form_class=InterviewForm,
+        service=services.interview_add,
+        done="Interview recorded.",
+        anchor="interviews",
+        form_name="interview_form",
+    )
 
 
 @require_POST
 @login_required
 def finding_add(request, pk: int):
-    user = request.user
-    review = selectors.access_review(user, pk, action="change", what="added a finding")
-    _require(selectors.can_work(user), "Those granted access to read a review do not change it.")
-    form = FindingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.finding_add(review=review, actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            show_service_errors(exc, form)
-        else:
-            messages.success(request, "Finding recorded.")
-            return redirect(f"{review_url(review)}#findings")
-    return _detail(request, review, status=400, finding_form=form)
+    return _section_add(
+        request,
+        pk,
+        what="added a finding",
+        form_class=FindingForm,
+        service=services.finding_add,
+        done="Finding recorded.",
+        anchor="findings",
+        form_name="finding_form",
+    )
 
 
 @require_POST
@@ -400,7 +414,7 @@ def finding_add(request, pk: int):
 def recommendation_add(request, pk: int):
     user = request.user
     review = selectors.access_review(user, pk, action="change", what="added a recommendation")
-    _require(selectors.can_work(user), "Those granted access to read a review do not change it.")
+    _require(selectors.can_work(user), READ_ONLY)
     form = RecommendationForm(request.POST)
     finding = None
     if form.is_valid():
