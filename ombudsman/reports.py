@@ -19,7 +19,7 @@ An inquiry belongs to the period in which it was received (local time).
 import calendar as month_calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -27,86 +27,15 @@ from django.db.models.functions import TruncDate, TruncMonth
 
 from agency.calendar import TIMEZONE, BusinessCalendar, format_date
 from agency.models import Region
+from agency.periods import YEAR, Period
 from agency.roles import Role
 from agency.selectors import business_calendar
 from ombudsman import deadlines
 from ombudsman.models import Inquiry
 from ombudsman.selectors import can_work, sla_filter
 
-MONTH = "month"
-YEAR = "year"
 TABLES = ("source", "channel", "kind", "region", "sla", "months", "systemic")
 SYSTEMIC_LIST_LIMIT = 100
-
-
-# --- the period ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    kind: str  # "month" or "year"
-    first: date  # first day
-    last: date  # last day
-
-    @property
-    def label(self) -> str:
-        if self.kind == YEAR:
-            return str(self.first.year)
-        return f"{month_calendar.month_name[self.first.month]} {self.first.year}"
-
-    @property
-    def slug(self) -> str:
-        return str(self.first.year) if self.kind == YEAR else f"{self.first:%Y-%m}"
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.first, time.min, tzinfo=TIMEZONE)
-
-    @property
-    def end(self) -> datetime:
-        """The first instant after the period (local midnight)."""
-        return datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=TIMEZONE)
-
-    def query(self) -> str:
-        if self.kind == YEAR:
-            return f"period=year&year={self.first.year}"
-        return f"period=month&month={self.first:%Y-%m}"
-
-
-def month_period(year: int, month: int) -> Period:
-    last = month_calendar.monthrange(year, month)[1]
-    return Period(MONTH, date(year, month, 1), date(year, month, last))
-
-
-def year_period(year: int) -> Period:
-    return Period(YEAR, date(year, 1, 1), date(year, 12, 31))
-
-
-def period_from(params: Any, today: date) -> tuple[Period, str]:
-    """The period asked for in the query string (?period=month&month=2026-03 or
-    ?period=year&year=2026), and an error message when it could not be read (then the
-    current month). Defaults to the current month."""
-    kind = params.get("period") or MONTH
-    try:
-        if kind == YEAR:
-            year = int(params.get("year") or today.year)
-            if not 2000 <= year <= today.year:
-                raise ValueError
-            return year_period(year), ""
-        if kind == MONTH:
-            text = params.get("month") or f"{today:%Y-%m}"
-            year_text, month_text = text.split("-")
-            year, month = int(year_text), int(month_text)
-            if not 2000 <= year <= today.year or not 1 <= month <= 12:
-                raise ValueError
-            return month_period(year, month), ""
-    except ValueError:
-        pass
-    return (
-        month_period(today.year, today.month),
-        "That period could not be read; this month is shown. Choose a month like "
-        f"{today:%Y-%m} or a year like {today.year}.",
-    )
 
 
 # --- who reads what ------------------------------------------------------------------------

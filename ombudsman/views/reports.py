@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
-from agency import clock
+from agency import clock, periods
 from agency.permissions import workspace_required
 from ombudsman import reports
 from ombudsman.models import Inquiry
@@ -23,7 +23,7 @@ def report_page(request):
     Ombudsman staff and the lead read it all; the Commissioner's office reads the
     numbers only."""
     today = clock.today()
-    period, error = reports.period_from(request.GET, today)
+    period, error = periods.period_from(request.GET, today)
     report = reports.report(request.user, period, now=clock.now())
     if request.GET.get("format") == "csv":
         return _csv(report, request.GET.get("table", ""))

@@ -21,7 +21,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from agency import clock
+from agency import clock, periods
 from agency.api.permissions import HasRole
 from agency.models import WorkLocation
 from quality.models import SignificantEvent
@@ -303,7 +303,7 @@ class EventViewSet(viewsets.GenericViewSet):
         """Events by kind and place for a month or a calendar year (the place is the
         agency location, or the facility named when there is none), and the 12 months
         ending with the period. A period that cannot be read answers 400."""
-        period, error = selectors.period_from(request.query_params, clock.today())
+        period, error = periods.period_from(request.query_params, clock.today())
         if error:
             raise serializers.ValidationError({"period": [error]})
         report = selectors.event_report(request.user, period)

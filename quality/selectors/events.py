@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 
 from agency.models import Unit
+from agency.periods import Period
 from agency.permissions import access_object, user_role
 from agency.roles import Role
 from agency.selectors import granted_ids, units_in_scope, visible_unit_ids
@@ -32,9 +33,6 @@ from quality.models import SignificantEvent
 ALL_EVENTS_ROLES = frozenset({Role.QUALITY_REVIEWER, Role.COMMISSIONERS_OFFICE})
 # Roles that read the aggregate report (area administrators for their office).
 REPORT_ROLES = ALL_EVENTS_ROLES | {Role.AREA_ADMINISTRATOR}
-
-MONTH = "month"
-YEAR = "year"
 
 
 # --- the gatekeeper --------------------------------------------------------------------------
@@ -217,69 +215,6 @@ def event_history(event: SignificantEvent) -> list[HistoryEntry]:
 
 
 # --- the report ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    kind: str  # MONTH or YEAR
-    first: date
-    last: date
-
-    @property
-    def label(self) -> str:
-        if self.kind == YEAR:
-            return str(self.first.year)
-        return f"{month_calendar.month_name[self.first.month]} {self.first.year}"
-
-    @property
-    def slug(self) -> str:
-        return str(self.first.year) if self.kind == YEAR else f"{self.first:%Y-%m}"
-
-    @property
-    def start(self) -> datetime:
-        return _local_start(self.first)
-
-    @property
-    def end(self) -> datetime:
-        """The first instant after the period (local midnight)."""
-        return _local_start(self.last + timedelta(days=1))
-
-    def query(self) -> str:
-        if self.kind == YEAR:
-            return f"period=year&year={self.first.year}"
-        return f"period=month&month={self.first:%Y-%m}"
-
-
-def month_period(year: int, month: int) -> Period:
-    last = month_calendar.monthrange(year, month)[1]
-    return Period(MONTH, date(year, month, 1), date(year, month, last))
-
-
-def year_period(year: int) -> Period:
-    return Period(YEAR, date(year, 1, 1), date(year, 12, 31))
-
-
-def period_from(params: Any, today: date) -> tuple[Period, str]:
-    """The period asked for (?period=month&month=2026-11 or ?period=year&year=2026),
-    and a message when it could not be read (then this month is shown)."""
-    kind = params.get("period") or MONTH
-    try:
-        if kind == YEAR:
-            year = int(params.get("year") or today.year)
-            if 2000 <= year <= today.year:
-                return year_period(year), ""
-        elif kind == MONTH:
-            year_text, month_text = (params.get("month") or f"{today:%Y-%m}").split("-")
-            year, month = int(year_text), int(month_text)
-            if 2000 <= year <= today.year and 1 <= month <= 12:
-                return month_period(year, month), ""
-    except ValueError:
-        pass
-    return (
-        month_period(today.year, today.month),
-        f"That period could not be read; this month is shown. Choose a month like "
-        f"{today:%Y-%m} or a year like {today.year}.",
-    )
 
 
 @dataclass

@@ -332,6 +332,12 @@ def _theme_key(theme: str) -> str:
     return " ".join(theme.split()).lower()
 
 
+def _spelling(spellings: Counter) -> str:
+    """The spelling used most; on a tie the capitalised one, then by the text itself,
+    so the choice never depends on the order the database returned the rows in."""
+    return max(spellings.items(), key=lambda item: (item[1], item[0][:1].isupper(), item[0]))[0]
+
+
 def learning(*, year: int | None = None) -> Learning:
     """De-identified findings across every review whose report is final: counts by core
     area and internal or external, by theme (themes from fewer than two reviews are
@@ -379,7 +385,7 @@ def learning(*, year: int | None = None) -> Learning:
         if len(entry["reviews"]) >= MIN_REVIEWS_PER_THEME:
             themes.append(
                 ThemeRow(
-                    theme=entry["spellings"].most_common(1)[0][0],
+                    theme=_spelling(entry["spellings"]),
                     area_label=labels[area],
                     findings=total,
                     reviews=len(entry["reviews"]),

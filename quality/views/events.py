@@ -25,7 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
-from agency import clock
+from agency import clock, periods
 from agency.forms import FastFilterForm, show_service_errors
 from agency.models import Region, WorkLocation
 from casework.models import Case, Person
@@ -364,7 +364,7 @@ def event_report(request):
         "The report is for quality staff, the Commissioner's office and area administrators.",
     )
     today = clock.today()
-    period, error = selectors.period_from(request.GET, today)
+    period, error = periods.period_from(request.GET, today)
     report = selectors.event_report(user, period)
     if request.GET.get("format") == "csv":
         return _csv(report, request.GET.get("table", ""))

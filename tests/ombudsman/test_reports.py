@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from agency import periods
 from agency.calendar import BusinessCalendar, ct_holidays
 from agency.demo import DEMO_PASSWORD
 from agency.roles import Role
@@ -132,7 +133,7 @@ def counts(table) -> dict[str, int]:
 
 
 def test_march_volume_by_source_channel_kind_and_region(staff, march):
-    report = reports.report(staff, reports.month_period(2026, 3), now=NOW)
+    report = reports.report(staff, periods.month_period(2026, 3), now=NOW)
 
     assert report.total == 6
     assert counts(report.table("source")) == {
@@ -158,7 +159,7 @@ def test_march_volume_by_source_channel_kind_and_region(staff, march):
 
 
 def test_march_timeliness(staff, march):
-    timeliness = reports.report(staff, reports.month_period(2026, 3), now=NOW).timeliness
+    timeliness = reports.report(staff, periods.month_period(2026, 3), now=NOW).timeliness
 
     assert (timeliness.met, timeliness.missed, timeliness.overdue, timeliness.waiting) == (
         2,
@@ -174,7 +175,7 @@ def test_march_timeliness(staff, march):
 
 
 def test_march_medians_in_business_days(staff, march):
-    report = reports.report(staff, reports.month_period(2026, 3), now=NOW)
+    report = reports.report(staff, periods.month_period(2026, 3), now=NOW)
 
     # To the initial response: 1, 3 and 0 business days.
     assert (report.to_response.days, report.to_response.count) == (1, 3)
@@ -184,7 +185,7 @@ def test_march_medians_in_business_days(staff, march):
 
 
 def test_the_year_counts_every_month(staff, march):
-    report = reports.report(staff, reports.year_period(2026), now=NOW)
+    report = reports.report(staff, periods.year_period(2026), now=NOW)
 
     assert report.total == 9
     by_month = {row.month.month: row for row in report.months}
@@ -195,7 +196,7 @@ def test_the_year_counts_every_month(staff, march):
 
 
 def test_open_systemic_issues_are_listed_whenever_received(staff, march):
-    report = reports.report(staff, reports.month_period(2026, 3), now=NOW)
+    report = reports.report(staff, periods.month_period(2026, 3), now=NOW)
 
     assert [i.subject for i in report.systemic] == [
         '=HYPERLINK("http://bad.example")',
@@ -209,11 +210,11 @@ def test_a_resolved_systemic_issue_is_no_longer_open(staff, time_machine):
     respond(inquiry, staff, local(2026, 3, 30, 10, 0))
     resolve(inquiry, staff, local(2026, 3, 31, 9, 0), time_machine)
 
-    assert reports.report(staff, reports.month_period(2026, 3), now=NOW).systemic_count == 0
+    assert reports.report(staff, periods.month_period(2026, 3), now=NOW).systemic_count == 0
 
 
 def test_an_empty_month(staff):
-    report = reports.report(staff, reports.month_period(2026, 1), now=NOW)
+    report = reports.report(staff, periods.month_period(2026, 1), now=NOW)
 
     assert report.total == 0
     assert report.timeliness.met_share is None
@@ -265,7 +266,7 @@ def test_the_business_day_counter_agrees_with_the_clock():
     ],
 )
 def test_reading_the_period(query, kind, first, error):
-    period, message = reports.period_from(query, date(2026, 4, 1))
+    period, message = periods.period_from(query, date(2026, 4, 1))
 
     assert (period.kind, period.first, bool(message)) == (kind, first, error)
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.http import Http404
 
+from agency import periods
 from agency.roles import Role
 from quality.models import SignificantEvent
 from quality.selectors import events as selectors
@@ -160,7 +161,7 @@ def column(report, kind) -> int:
 
 def test_month_report_counts_by_kind_and_place(personas, report_set, django_assert_num_queries):
     with django_assert_num_queries(2):
-        report = selectors.event_report(report_set, selectors.month_period(2026, 11))
+        report = selectors.event_report(report_set, periods.month_period(2026, 11))
     assert report.total == 4
     by_place = {place.label: place for place in report.places}
     assert list(by_place) == ["Hartford Area Office", "Riverview"]
@@ -190,7 +191,7 @@ def test_month_report_counts_by_kind_and_place(personas, report_set, django_asse
 
 
 def test_year_report(personas, report_set):
-    report = selectors.event_report(report_set, selectors.year_period(2026))
+    report = selectors.event_report(report_set, periods.year_period(2026))
     assert report.total == 7
     by_place = {place.label: place.total for place in report.places}
     assert by_place == {"Hartford Area Office": 3, "Riverview": 2, "New Haven Area Office": 2}
@@ -200,26 +201,26 @@ def test_year_report(personas, report_set):
 
 def test_area_administrator_report_counts_their_office(personas, report_set):
     admin = make_user(Role.AREA_ADMINISTRATOR, location=personas.other_office)
-    report = selectors.event_report(admin, selectors.year_period(2026))
+    report = selectors.event_report(admin, periods.year_period(2026))
     assert report.total == 2
     assert [p.label for p in report.places] == ["New Haven Area Office"]
 
 
 def test_empty_report_says_so(personas):
     reviewer = make_user(Role.QUALITY_REVIEWER, location=personas.central)
-    report = selectors.event_report(reviewer, selectors.month_period(2026, 11))
+    report = selectors.event_report(reviewer, periods.month_period(2026, 11))
     assert report.total == 0 and report.places == []
     assert report.summary == "No significant events were recorded as happening in November 2026."
 
 
 def test_period_from_reads_month_and_year():
     today = date(2026, 12, 10)
-    assert selectors.period_from({"period": "month", "month": "2026-11"}, today)[0] == (
-        selectors.month_period(2026, 11)
+    assert periods.period_from({"period": "month", "month": "2026-11"}, today)[0] == (
+        periods.month_period(2026, 11)
     )
-    assert selectors.period_from({"period": "year", "year": "2025"}, today)[0] == (
-        selectors.year_period(2025)
+    assert periods.period_from({"period": "year", "year": "2025"}, today)[0] == (
+        periods.year_period(2025)
     )
-    period, error = selectors.period_from({"period": "year", "year": "2031"}, today)
-    assert period == selectors.month_period(2026, 12) and error
-    assert selectors.period_from({"period": "month", "month": "nope"}, today)[1]
+    period, error = periods.period_from({"period": "year", "year": "2031"}, today)
+    assert period == periods.month_period(2026, 12) and error
+    assert periods.period_from({"period": "month", "month": "nope"}, today)[1]
