@@ -1,9 +1,11 @@
 """A supervisor's look at the key indicators in a browser: from the dashboard down to a
 child not visited this month, and on to the case (fixtures in tests/browser.py)."""
 
+import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from agency.demo import DEMO_PASSWORD
 from quality import facts
@@ -28,7 +30,7 @@ def test_a_supervisor_drills_down_to_a_child_not_visited_and_opens_the_case(
 
     log_in(page, live_server, "supervisor")
     page.get_by_role("link", name="Key indicators").click()
-    assert page.title() == "Key indicators · Hearth"
+    expect(page).to_have_title("Key indicators · Hearth")
     assert "Hartford Area Office, Intake Unit 1 ·" in page.inner_text("main")
     main = page.inner_text("main")
     assert "December 2026" in main and "Data last refreshed" in main
@@ -36,15 +38,18 @@ def test_a_supervisor_drills_down_to_a_child_not_visited_and_opens_the_case(
     assert serious_accessibility_violations(page) == []
 
     page.get_by_role("link", name="Monthly visits with children").click()
-    assert "Monthly visits with children" in page.title()
+    expect(page).to_have_title(re.compile("^Monthly visits with children"))
     assert page.get_by_role("img", name="Monthly visits with children").is_visible()
     assert "Trend" in page.inner_text("main")
     page.screenshot(path=str(SCREENS / "quality-indicator.png"), full_page=True)
     assert serious_accessibility_violations(page) == []
 
     # The level below a unit is its workers; then the children behind the number.
-    page.get_by_role("link", name=personas.caseworker.get_full_name()).first.click()
+    worker = personas.caseworker.get_full_name()
+    page.get_by_role("link", name=worker, exact=True).first.click()
+    expect(page.locator("#value-heading")).to_contain_text(worker)
     page.get_by_role("link", name="See who was missed").click()
+    expect(page).to_have_title(re.compile("who was missed"))
     rows = page.inner_text("main")
     assert "Leo Rivera" in rows and "Mia Rivera" in rows and "December 2026" in rows
     assert serious_accessibility_violations(page) == []
