@@ -41,6 +41,7 @@ PAGES = [
     ("/quality/?scope=state", "reviewer"),
     ("/quality/indicators/visits_children/?scope=state", "reviewer"),
     ("/api/quality/indicators/?scope=state", "reviewer"),
+    ("/quality/equity/?scope=state", "reviewer"),
 ]
 
 
