@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 
 from quality import equity
-from quality.models import ChildPopulation, FactRefresh, MemberMonth, Tally
+from quality.models import CaseFact, ChildPopulation, FactRefresh, MemberMonth, Tally
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -76,3 +76,12 @@ class ChildPopulationAdmin(admin.ModelAdmin):
     list_filter = ["year", "region", "group"]
     list_select_related = ["region"]
     search_fields = ["source"]
+
+
+@admin.register(CaseFact)
+class CaseFactAdmin(ReadOnlyAdmin):
+    list_display = ["indicator", "month", "what", "case", "due_on", "done_on", "outcome"]
+    list_filter = ["indicator", "month", "outcome"]
+    list_select_related = ["case"]
+    raw_id_fields = ["case", "person", "region", "work_location", "unit", "worker"]
+    show_full_result_count = False

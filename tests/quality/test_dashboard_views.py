@@ -171,3 +171,10 @@ def test_pages_run_a_fixed_number_of_queries(
     facts.facts_refresh(first_month=date(2026, 11, 1), last_month=date(2026, 11, 1))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+@pytest.mark.parametrize("model", ["tally", "membermonth", "casefact", "factrefresh"])
+def test_the_facts_are_in_admin_read_only(cohort, admin_client, model):
+    changelist = admin_client.get(f"/admin/quality/{model}/")
+    assert changelist.status_code == 200
+    assert admin_client.get(f"/admin/quality/{model}/add/").status_code == 403
