@@ -15,6 +15,7 @@ class CaseworkConfig(AppConfig):
             models.CaseMember,
             models.Person,
             models.Intake,
+            models.IffContact,
             models.Visit,
             models.VisitParticipant,
             models.Assessment,

@@ -1,11 +1,13 @@
 """What is due on each case of a caseload page, kept between requests.
 
 The caseload shows, for every case, who is not yet visited this month, what its
-placements need, and which assessments and plan reviews are due. Working that out takes
-four selectors and about ten queries per page, yet the answer only changes when the
-case's records change, or with the date. `CaseDue` keeps it, one row per case: the page
-reads it with its cases (a join, no extra query), recomputes the rows that are missing,
-marked stale or from another day with the same selectors, and stores them.
+placements need, which assessments and plan reviews are due, and its initial contacts
+not yet made (overdue or not is worked out from their due times when shown). Working
+that out takes five selectors and about ten queries per page, yet the answer only
+changes when the case's records change, or with the date. `CaseDue` keeps it, one row
+per case: the page reads it with its cases (a join, no extra query), recomputes the
+rows that are missing, marked stale or from another day with the same selectors, and
+stores them.
 
 Keeping it true:
 - Saving or deleting any record the answer is computed from marks the case's row stale
@@ -20,14 +22,16 @@ Keeping it true:
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 
-from casework.models import Case, CaseDue, CaseMember, VisitParticipant
+from casework.models import Case, CaseDue, CaseMember, IffContact, VisitParticipant
 from casework.selectors import assessments, placements, plans, visits
+from casework.selectors import cases as cases_selectors
+from casework.selectors.cases import IffDue
 
 
 def due_on_page(cases: Sequence[Case], *, today: date) -> dict[int, CaseDue]:
@@ -48,6 +52,12 @@ def due_on_page(cases: Sequence[Case], *, today: date) -> dict[int, CaseDue]:
     return result
 
 
+def iff_state(kept: CaseDue, *, now: datetime) -> IffDue:
+    """How many of the case's initial contacts are not yet made, and how many are late."""
+    times = [datetime.fromisoformat(text) for text in kept.iff_due]
+    return IffDue(pending=len(times), overdue=sum(1 for due_at in times if due_at < now))
+
+
 def _kept(case: Case) -> CaseDue | None:
     try:
         return case.due
@@ -56,6 +66,7 @@ def _kept(case: Case) -> CaseDue | None:
 
 
 def _recompute(cases: list[Case], *, today: date) -> dict[int, CaseDue]:
+    iff_due = cases_selectors.iff_due_times(cases)
     unvisited = visits.unvisited_this_month(cases, today=today)
     flags = placements.placement_flags(cases, today=today)
     due_assessments = assessments.assessments_due(cases, today=today)
@@ -71,6 +82,7 @@ def _recompute(cases: list[Case], *, today: date) -> dict[int, CaseDue]:
             ],
             flags=flags.get(case.pk, []),
             items=[*due_assessments.get(case.pk, []), *due_plans.get(case.pk, [])],
+            iff_due=[due_at.isoformat() for due_at in iff_due.get(case.pk, [])],
         )
         for case in cases
     }
@@ -92,7 +104,9 @@ def _store(fresh: dict[int, CaseDue]) -> None:
             row for pk, row in fresh.items() if pk in current and current[pk] == row.generation
         ]
         CaseDue.objects.bulk_create(missing, ignore_conflicts=True)
-        CaseDue.objects.bulk_update(unchanged, ["computed_on", "unvisited", "flags", "items"])
+        CaseDue.objects.bulk_update(
+            unchanged, ["computed_on", "unvisited", "flags", "items", "iff_due"]
+        )
 
 
 def mark_stale(case_ids: Iterable[int], *, create: bool = True) -> None:
@@ -117,6 +131,8 @@ def _case_ids_of(instance: Any) -> list[int]:
         return [instance.pk]
     if isinstance(instance, VisitParticipant):
         return [instance.visit.case_id]
+    if isinstance(instance, IffContact):
+        return [instance.intake.case_id]
     if hasattr(instance, "case_id"):
         return [instance.case_id]
     # A person: every case they are on (their name is in the words kept).

@@ -888,8 +888,9 @@ class RecordView(models.Model):
 
 class CaseDue(models.Model):
     """What the caseload shows as due on a case, kept between requests (see
-    casework/due.py): who is not yet visited this month, what its placements need, and
-    the assessments and plan reviews due, in words, as of `computed_on`.
+    casework/due.py): who is not yet visited this month, what its placements need, the
+    assessments and plan reviews due, in words, as of `computed_on`, and when its
+    initial contacts not yet made are due (overdue or not is worked out when shown).
 
     A derived record: any change to what it is computed from bumps `generation` and
     clears `computed_on`, and the caseload recomputes it on its next read."""
@@ -902,6 +903,9 @@ class CaseDue(models.Model):
     unvisited = models.JSONField(default=list, blank=True)
     flags = models.JSONField(default=list, blank=True)
     items = models.JSONField(default=list, blank=True)
+    iff_due = models.JSONField(
+        default=list, blank=True, help_text="Due times (ISO 8601) of contacts not yet made."
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "what is due on a case"

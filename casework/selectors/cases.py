@@ -51,7 +51,8 @@ def caseload(
     sort: str = "due",
 ) -> QuerySet[Case]:
     """Open cases for the caseload page, annotated with their next initial face-to-face
-    contact due (`next_iff_due`), in one query. `iff_on_page` counts the contacts.
+    contact due (`next_iff_due`), in one query. casework.due keeps the contacts' due
+    times for the page.
 
     scope "mine": cases the user is primary or secondary worker on; "unit": every
     visible open case (a supervisor's unit, an administrator's office). `due`
@@ -96,18 +97,19 @@ class IffDue:
     overdue: int = 0
 
 
-def iff_on_page(cases: Iterable[Case], *, now: datetime) -> dict[int, IffDue]:
-    """For each of a page's cases with initial contacts not yet made, how many there are
-    and how many are past due at `now`: one query."""
+def iff_due_times(cases: Iterable[Case]) -> dict[int, list[datetime]]:
+    """For each of `cases` with initial contacts not yet made, their due times, earliest
+    first: one query."""
     due_times: dict[int, list[datetime]] = defaultdict(list)
-    for case_id, due_at in IffContact.objects.filter(
-        intake__case__in=[case.pk for case in cases], seen_at__isnull=True
-    ).values_list("intake__case_id", "due_at"):
+    for case_id, due_at in (
+        IffContact.objects.filter(
+            intake__case__in=[case.pk for case in cases], seen_at__isnull=True
+        )
+        .order_by("due_at")
+        .values_list("intake__case_id", "due_at")
+    ):
         due_times[case_id].append(due_at)
-    return {
-        case_id: IffDue(pending=len(times), overdue=sum(1 for t in times if t < now))
-        for case_id, times in due_times.items()
-    }
+    return dict(due_times)
 
 
 def _month_bounds(day: date) -> tuple[datetime, datetime]:

@@ -10,15 +10,12 @@ from django.urls import path
 from agency import clock
 from agency.permissions import user_role, workspace_required
 from agency.roles import Role
-from casework.due import due_on_page
+from casework.due import due_on_page, iff_state
 from casework.forms.cases import CaseloadFilterForm
 from casework.selectors import assessments as assessment_selectors
 from casework.selectors import cases as case_selectors
 from casework.selectors import intake as intake_selectors
 from casework.selectors import plans as plan_selectors
-from casework.selectors.cases import IffDue
-
-IFF_NONE = IffDue()
 
 
 @workspace_required("casework")
@@ -42,8 +39,11 @@ def caseload(request):
     )
     page = Paginator(cases.select_related("due"), 25).get_page(request.GET.get("page"))
     due = due_on_page(page.object_list, today=clock.today())
-    iff = case_selectors.iff_on_page(page.object_list, now=clock.now())
-    rows = [{"case": case, "due": due[case.pk], "iff": iff.get(case.pk, IFF_NONE)} for case in page]
+    now = clock.now()
+    rows = [
+        {"case": case, "due": due[case.pk], "iff": iff_state(due[case.pk], now=now)}
+        for case in page
+    ]
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return render(

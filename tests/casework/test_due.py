@@ -2,14 +2,15 @@
 while it holds, recomputed when a record changes or the day turns, and never stored
 from data that changed while it was being worked out."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from agency import clock
 from casework import due
-from casework.models import Case, CaseDue, Placement
+from casework.models import Case, CaseDue, IffContact, Placement
 from casework.selectors import rules
+from tests.casework.factories import make_intake
 from tests.casework.test_visit_services import local, make_family, plan, record
 
 
@@ -125,3 +126,22 @@ def test_a_current_row_is_read_without_a_query(family, django_assert_num_queries
     with django_assert_num_queries(0):
         shown = due.due_on_page(page, today=clock.today())
     assert shown[family.case.pk].computed_on == clock.today()
+
+
+def test_initial_contacts_are_kept_and_counted_late_when_shown(
+    as_caseworker, personas, family, time_machine
+):
+    intake = make_intake(family.case, personas.caseworker, accepted_at=local(2026, 11, 24, 9))
+    contact = IffContact.objects.create(
+        intake=intake, child=family.child, due_at=local(2026, 11, 24, 12, 10)
+    )
+    assert "Due " in as_caseworker.get("/casework/").content.decode()
+    kept = CaseDue.objects.get(case=family.case).iff_due
+    assert [datetime.fromisoformat(text) for text in kept] == [contact.due_at]
+    # Later the same day the kept due time is now past: overdue, with nothing recomputed.
+    time_machine.move_to(local(2026, 11, 24, 12, 20), tick=False)
+    assert "Overdue: 1 child not seen" in as_caseworker.get("/casework/").content.decode()
+    contact.seen_at = local(2026, 11, 24, 12, 15)
+    contact.save()  # the contact is made: the kept row is stale at once
+    page = as_caseworker.get("/casework/").content.decode()
+    assert "Overdue" not in page and CaseDue.objects.get(case=family.case).iff_due == []
