@@ -106,7 +106,9 @@ def visible_unit_ids(user: Any, *, shared: list[int] | None = None) -> list[int]
         in_scope = {profile.unit_id} if profile.unit_id else set()
     else:
         if "_hearth_unit_scope" not in user.__dict__:
-            user._hearth_unit_scope = set(units_in_scope(user).values_list("pk", flat=True))
+            user._hearth_unit_scope = set(
+                units_in_scope(user).order_by().values_list("pk", flat=True)
+            )
         in_scope = user._hearth_unit_scope
     if shared is None:
         shared = granted_ids(user, ("agency.view_unit", Unit))["agency.view_unit"]
