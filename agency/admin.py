@@ -1,13 +1,51 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from guardian.admin import GuardedModelAdmin
 
 from agency import services
 from agency.models import ClosureDay, Notification, Region, StaffProfile, Unit, WorkLocation
 
 User = get_user_model()
+
+
+class RulesForm(forms.ModelForm):
+    """The form of an app's rules row (casework, Ombudsman, quality rules): every number
+    within its bounds. `limits` maps a field to (lowest, highest, unit in words)."""
+
+    limits: dict[str, tuple[int, int, str]] = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, (low, high, unit) in self.limits.items():
+            value = cleaned.get(name)
+            if value is not None and not low <= value <= high:
+                self.add_error(name, f"Between {low} and {high} {unit}.")
+        return cleaned
+
+
+class RulesAdmin(admin.ModelAdmin):
+    """An app's rules: one row (pk 1, created with the defaults on first use). The list
+    opens it directly; it is never added twice or deleted."""
+
+    def has_add_permission(self, request):
+        return not self.model.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            return super().changelist_view(request, extra_context)  # the 403
+        row = self.model.objects.get_or_create(pk=1)[0]
+        opts = self.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk])
+        )
 
 
 @admin.register(Region)

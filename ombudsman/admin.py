@@ -15,11 +15,10 @@ rules' permissions and none on inquiries (they are confidential).
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from agency import clock
+from agency.admin import RulesAdmin, RulesForm
 from ombudsman import services
 from ombudsman.models import (
     Consultation,
@@ -236,7 +235,15 @@ class InquiryAttachmentAdmin(_ReadOnly, admin.ModelAdmin):
     readonly_fields = fields
 
 
-class OmbudsmanRulesForm(forms.ModelForm):
+class OmbudsmanRulesForm(RulesForm):
+    limits = {
+        "routine_business_days": (1, 20, "business days"),
+        "immediate_business_hours": (1, 45, "business hours"),
+        "due_soon_business_hours": (1, 45, "business hours"),
+        "unassigned_alert_business_hours": (1, 45, "business hours"),
+        "public_form_limit_per_hour": (1, 1000, "submissions"),
+    }
+
     class Meta:
         model = OmbudsmanRules
         fields = [
@@ -247,44 +254,13 @@ class OmbudsmanRulesForm(forms.ModelForm):
             "public_form_limit_per_hour",
         ]
 
-    def clean(self):
-        cleaned = super().clean()
-        limits = {
-            "routine_business_days": (1, 20, "business days"),
-            "immediate_business_hours": (1, 45, "business hours"),
-            "due_soon_business_hours": (1, 45, "business hours"),
-            "unassigned_alert_business_hours": (1, 45, "business hours"),
-            "public_form_limit_per_hour": (1, 1000, "submissions"),
-        }
-        for name, (low, high, unit) in limits.items():
-            value = cleaned.get(name)
-            if value is not None and not low <= value <= high:
-                self.add_error(name, f"Between {low} and {high} {unit}.")
-        return cleaned
-
 
 CLOCK_RULES = ("routine_business_days", "immediate_business_hours")
 
 
 @admin.register(OmbudsmanRules)
-class OmbudsmanRulesAdmin(admin.ModelAdmin):
-    """One row: the list opens it directly; it is never added twice or deleted."""
-
+class OmbudsmanRulesAdmin(RulesAdmin):
     form = OmbudsmanRulesForm
-
-    def has_add_permission(self, request):
-        return not OmbudsmanRules.objects.exists() and super().has_add_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            return super().changelist_view(request, extra_context)  # the 403
-        office = services.rules()
-        return HttpResponseRedirect(
-            reverse("admin:ombudsman_ombudsmanrules_change", args=[office.pk])
-        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

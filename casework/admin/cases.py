@@ -4,6 +4,7 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from agency.admin import RulesAdmin
 from casework.models import Case, CaseMember, CaseworkRules, RecordView
 
 
@@ -31,12 +32,8 @@ class CaseAdmin(GuardedModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(CaseworkRules)
-class CaseworkRulesAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return not CaseworkRules.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class CaseworkRulesAdmin(RulesAdmin):
+    pass
 
 
 @admin.register(RecordView)

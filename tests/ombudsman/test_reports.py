@@ -496,7 +496,7 @@ def test_the_lead_reads_the_report_in_the_browser(page, live_server):
 
     # USWDS draws the radio button on its label; people click the label.
     page.locator('label[for="period-year"]').click()
-    assert page.get_by_label("One year").is_checked()
+    assert page.get_by_label("One calendar year").is_checked()
     page.get_by_label("Year", exact=True).select_option(str(today.year))
     page.get_by_role("button", name="Show the report").click()
 
