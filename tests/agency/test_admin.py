@@ -296,3 +296,16 @@ def test_superuser_still_edits_superuser_status(client, personas):
     client.force_login(admin_user)
     page = client.get(reverse("admin:auth_user_change", args=[personas.caseworker.pk]))
     assert 'name="is_superuser"' in page.text
+
+
+@pytest.mark.parametrize(
+    "model", ["casework.caseworkrules", "ombudsman.ombudsmanrules", "quality.qualityrules"]
+)
+def test_every_rules_row_opens_directly_and_is_never_added_twice(admin_client, model):
+    app_label, name = model.split(".")
+    changelist = admin_client.get(f"/admin/{app_label}/{name}/")
+    assert changelist.status_code == 302
+    assert changelist["Location"] == f"/admin/{app_label}/{name}/1/change/"
+    assert admin_client.get(changelist["Location"]).status_code == 200
+    assert admin_client.get(f"/admin/{app_label}/{name}/add/").status_code == 403
+    assert admin_client.get(f"/admin/{app_label}/{name}/1/delete/").status_code == 403
