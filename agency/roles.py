@@ -108,22 +108,64 @@ _MANAGE_QUALITY = [
     for action in ("add", "change", "delete", "view")
 ] + ["quality.view_qualityrules", "quality.change_qualityrules"]
 
+# ORE data requests: any member of staff submits one and follows their own; ORE works
+# them all (quality.selectors.data_requests decides who sees which).
+_REQUEST_DATA = ["quality.add_datarequest", "quality.view_datarequest"]
+_ORE_MODELS = ("datarequest", "projectscope", "datarequestfile", "datarequestevent")
+_WORK_ORE = [
+    *(f"quality.{action}_{model}" for model in _ORE_MODELS for action in ("add", "change", "view")),
+    "quality.work_datarequest",
+]
+
+# COOP plans: every member of staff reads their location's plan; its senior administrator
+# keeps it (object-level: coop.selectors); OPM keeps the registry and reviews submissions.
+_READ_COOP = ["coop.view_coopplan"]
+_KEEP_COOP_PLAN = [
+    "coop.view_coopplan",
+    "coop.change_coopplan",
+    "coop.view_quarterlyduties",
+    "coop.change_quarterlyduties",
+    "coop.view_plandocument",
+    "coop.add_plandocument",
+]
+_COOP_MODELS = (
+    "coopplan", "keystaff", "emergencyprocedure", "notificationcriterion", "plandocument",
+    "quarterlyduties",
+)  # fmt: skip
+_MANAGE_COOP = [
+    *(
+        f"coop.{action}_{model}"
+        for model in _COOP_MODELS
+        for action in ("add", "change", "delete", "view")
+    ),
+    "coop.review_quarterlyduties",
+    "coop.view_cooprules",
+    "coop.change_cooprules",
+]
+
+_EVERYONE = [*_READ_ORGANISATION, *_REQUEST_DATA, *_READ_COOP]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
-    Role.CASEWORKER: [*_READ_ORGANISATION, *_WRITE_CASEWORK, *_REPORT_EVENTS],
+    Role.CASEWORKER: [*_EVERYONE, *_WRITE_CASEWORK, *_REPORT_EVENTS],
     Role.SUPERVISOR: [
-        *_READ_ORGANISATION,
+        *_EVERYONE,
         *_WRITE_CASEWORK,
         "casework.approve_casework",
         *_REPORT_EVENTS,
     ],
-    Role.AREA_ADMINISTRATOR: [*_READ_ORGANISATION, *_READ_CASEWORK, *_REPORT_EVENTS],
-    Role.OMBUDSMAN_STAFF: [*_READ_ORGANISATION, *_WORK_OMBUDSMAN],
-    Role.OMBUDSMAN_LEAD: [*_READ_ORGANISATION, *_WORK_OMBUDSMAN, "ombudsman.lead_ombudsman"],
-    Role.ORE_ANALYST: _READ_ORGANISATION,
-    Role.PERFORMANCE_MANAGEMENT: _READ_ORGANISATION,
-    Role.QUALITY_REVIEWER: [*_READ_ORGANISATION, *_READ_CASEWORK, *_WORK_QUALITY, *_OPEN_SQR],
+    Role.AREA_ADMINISTRATOR: [
+        *_EVERYONE,
+        *_READ_CASEWORK,
+        *_REPORT_EVENTS,
+        *_KEEP_COOP_PLAN,
+    ],
+    Role.OMBUDSMAN_STAFF: [*_EVERYONE, *_WORK_OMBUDSMAN],
+    Role.OMBUDSMAN_LEAD: [*_EVERYONE, *_WORK_OMBUDSMAN, "ombudsman.lead_ombudsman"],
+    Role.ORE_ANALYST: [*_EVERYONE, *_WORK_ORE],
+    Role.PERFORMANCE_MANAGEMENT: [*_EVERYONE, *_MANAGE_COOP],
+    Role.QUALITY_REVIEWER: [*_EVERYONE, *_READ_CASEWORK, *_WORK_QUALITY, *_OPEN_SQR],
     Role.COMMISSIONERS_OFFICE: [
-        *_READ_ORGANISATION,
+        *_EVERYONE,
         *_READ_CASEWORK,
         "ombudsman.view_inquiry",
         *_READ_QUALITY,
@@ -149,6 +191,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "ombudsman.view_ombudsmanrules",
         "ombudsman.change_ombudsmanrules",
         *_MANAGE_QUALITY,
+        *_MANAGE_COOP,
     ],
 }
 

@@ -223,6 +223,33 @@ class QualityRules(models.Model):
     facts_months = models.PositiveSmallIntegerField(
         "Months of key-indicator facts kept current", default=24
     )
+    # ORE data requests: the target for an answer, in business days from receipt (time
+    # waiting for a DCF-5102 project scope does not count), by category.
+    ore_target_ad_hoc = models.PositiveSmallIntegerField(
+        "ORE target: ad hoc request (business days)", default=15
+    )
+    ore_target_foia = models.PositiveSmallIntegerField(
+        "ORE target: FOIA request, with Legal Affairs (business days)", default=4
+    )
+    ore_target_legislative = models.PositiveSmallIntegerField(
+        "ORE target: legislative request (business days)", default=5
+    )
+    ore_target_federal_reporting = models.PositiveSmallIntegerField(
+        "ORE target: federal reporting (business days)", default=20
+    )
+    ore_target_research = models.PositiveSmallIntegerField(
+        "ORE target: research request (business days)", default=30
+    )
+    ore_target_other = models.PositiveSmallIntegerField(
+        "ORE target: other request (business days)", default=15
+    )
+    ore_due_soon_business_days = models.PositiveSmallIntegerField(
+        "Remind the ORE analyst and lead when a request is due within (business days)",
+        default=3,
+    )
+    ore_max_file_mb = models.PositiveSmallIntegerField(
+        "Largest ORE request attachment or deliverable accepted (MB)", default=25
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "quality rules"
@@ -647,3 +674,258 @@ class SqrExternalShare(models.Model):
 
     def __str__(self) -> str:
         return f"Shared with {self.shared_with} on {self.shared_on}"
+
+
+# --- ORE data requests (DCF-5101 and DCF-5102) ------------------------------------------
+
+
+class DataRequest(models.Model):
+    """A request for data to the Office for Research and Evaluation on form DCF-5101, from
+    a member of staff (submitted in Hearth) or from outside the agency (entered by ORE
+    from an email or letter), followed from receipt to delivery and close.
+
+    The clock: the answer is due `target` business days after receipt (by category, from
+    QualityRules), pushed back by every business day spent waiting for a DCF-5102 project
+    scope. quality/services/data_requests.py keeps `due_on` and `hold_business_days`
+    current; quality/selectors/data_requests.py decides who sees which request.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        CATALOGED = "cataloged", "Cataloged, being vetted"
+        SCOPE_REQUESTED = "scope_requested", "Waiting for a project scope (DCF-5102)"
+        IRB_REVIEW = "irb_review", "In IRB review"
+        APPROVED = "approved", "Approved, awaiting an analyst"
+        ASSIGNED = "assigned", "Assigned to an analyst"
+        IN_PROGRESS = "in_progress", "In progress"
+        DELIVERED = "delivered", "Delivered"
+        DECLINED = "declined", "Declined"
+        CLOSED = "closed", "Closed"
+
+    OPEN = (
+        Status.RECEIVED,
+        Status.CATALOGED,
+        Status.SCOPE_REQUESTED,
+        Status.IRB_REVIEW,
+        Status.APPROVED,
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+    )
+
+    class Category(models.TextChoices):
+        AD_HOC = "ad_hoc", "Ad hoc"
+        FOIA = "foia", "FOIA (with Legal Affairs)"
+        LEGISLATIVE = "legislative", "Legislative"
+        FEDERAL_REPORTING = "federal_reporting", "Federal reporting"
+        RESEARCH = "research", "Research"
+        OTHER = "other", "Other"
+
+    class Channel(models.TextChoices):
+        HEARTH = "hearth", "Submitted in Hearth"
+        EMAIL = "email", "Email"
+        MAIL = "mail", "Mail"
+        OTHER = "other", "Other"
+
+    class Format(models.TextChoices):
+        SPREADSHEET = "spreadsheet", "Spreadsheet (Excel or CSV)"
+        REPORT = "report", "Written report"
+        TABLES = "tables", "Summary tables"
+        DATASET = "dataset", "Record-level data set"
+        OTHER = "other", "Other"
+
+    class IrbDecision(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions"
+        NOT_APPROVED = "not_approved", "Not approved"
+
+    reference = models.CharField(max_length=20, unique=True, help_text='e.g. "ORE-2026-0042".')
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+
+    # Who asks: a member of staff, or someone outside the agency.
+    requester = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="data_requests",
+        help_text="The member of staff asking; empty for an external requester.",
+    )
+    requester_name = models.CharField(max_length=150)
+    organization = models.CharField(
+        max_length=200, help_text="The requester's organisation, division or office."
+    )
+    requester_email = models.EmailField(blank=True)
+    requester_phone = models.CharField(max_length=30, blank=True)
+    requester_address = models.TextField(blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.HEARTH)
+    received_at = models.DateTimeField(default=clock.now)
+    entered_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    # The request (DCF-5101).
+    title = models.CharField(max_length=200, help_text="A short name for the request.")
+    purpose = models.TextField(help_text="Why the data are needed.")
+    questions = models.TextField(help_text="The questions the data should answer.")
+    data_elements = models.TextField(blank=True, help_text="The data elements wanted.")
+    population = models.CharField(max_length=300, blank=True)
+    time_period = models.CharField(max_length=200, blank=True)
+    geography = models.CharField(max_length=200, blank=True)
+    format = models.CharField(max_length=20, choices=Format.choices, default=Format.SPREADSHEET)
+    date_needed = models.DateField(null=True, blank=True)
+    identifiable_data = models.BooleanField(
+        default=False, help_text="Asks for data that identify children, families or staff."
+    )
+    intended_use = models.TextField(blank=True)
+    dissemination = models.TextField(blank=True, help_text="Who will see the results, and how.")
+    is_research = models.BooleanField(
+        default=False, help_text="Research goes to the IRB after ORE's assessment."
+    )
+
+    # ORE's handling.
+    catalog_number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    cataloged_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    vetted_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    vetted_at = models.DateTimeField(null=True, blank=True)
+    irb_submitted_on = models.DateField(null=True, blank=True)
+    irb_decision = models.CharField(max_length=30, choices=IrbDecision.choices, blank=True)
+    irb_decided_on = models.DateField(null=True, blank=True)
+    irb_notes = models.TextField(blank=True)
+    analyst = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="ore_assignments"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_note = models.TextField(blank=True)
+    delivery_link = models.URLField(blank=True, max_length=500)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # The clock (kept by the services).
+    target_business_days = models.PositiveSmallIntegerField(default=15)
+    hold_business_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Business days spent waiting for a project scope (finished holds)."
+    )
+    on_hold_since = models.DateTimeField(null=True, blank=True)
+    due_on = models.DateField(help_text="Receipt + target + business days on hold.")
+    business_days_to_delivery = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Receipt to delivery, less the time on hold."
+    )
+
+    # The catalog's search runs on this one column (lower-cased; trigram index on Postgres).
+    search_document = models.TextField(blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords(excluded_fields=["search_document"])
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        permissions = [
+            ("work_datarequest", "Work ORE data requests (ORE staff)"),
+            ("lead_datarequest", "Lead ORE: assign data requests and receive their reminders"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["requester", "-received_at"]),
+            models.Index(fields=["analyst", "status"]),
+            models.Index(fields=["category", "-received_at"]),
+            models.Index(fields=["organization"]),
+            models.Index(fields=["-received_at", "-id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["received"]) | ~Q(category=""),
+                name="data_request_cataloged_has_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class ProjectScope(models.Model):
+    """A DCF-5102 project scope ORE asked for. The request's clock stops from
+    `requested_at` until `received_at`; each ask is one hold."""
+
+    request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="scopes")
+    requested_at = models.DateTimeField(default=clock.now)
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    what_ore_needs = models.TextField(help_text="What the scope must clarify.")
+    received_at = models.DateTimeField(null=True, blank=True)
+    objectives = models.TextField(blank=True)
+    methodology = models.TextField(blank=True)
+    data_sources = models.TextField(blank=True)
+    timeline = models.TextField(blank=True)
+    deliverables = models.TextField(blank=True)
+    confidentiality = models.TextField(
+        blank=True, help_text="How identifiable data will be protected."
+    )
+    hold_business_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Business days the clock stood still (once received)."
+    )
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(received_at__isnull=True),
+                name="project_scope_one_open_hold",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Project scope for {self.request.reference}"
+
+
+def _data_request_file_path(item: "DataRequestFile", filename: str) -> str:
+    return f"quality/data-requests/{item.request_id}/{filename}"
+
+
+class DataRequestFile(models.Model):
+    """A file with a request: the requester's attachment, a project scope, or one of
+    ORE's deliverables. Downloaded through Hearth, never from a public URL."""
+
+    class Kind(models.TextChoices):
+        ATTACHMENT = "attachment", "Attachment to the request"
+        SCOPE = "scope", "Project scope (DCF-5102)"
+        DELIVERABLE = "deliverable", "Deliverable"
+
+    request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    file = models.FileField(upload_to=_data_request_file_path, max_length=300)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        indexes = [models.Index(fields=["request", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataRequestEvent(models.Model):
+    """One step of a request's life, shown on its timeline (to the requester too)."""
+
+    request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=clock.now)
+    actor = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=DataRequest.Status.choices)
+    note = models.TextField(blank=True)
+    internal = models.BooleanField(
+        default=False, help_text="ORE's own note: not shown to the requester."
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["request", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.request.reference}: {self.get_status_display()}"

@@ -1,9 +1,6 @@
 """Quality pages. Each feature module under quality/views/ lists its own routes."""
 
-from django.urls import path
-
-from agency.views import workspace_coming_soon
-from quality.views import acr, dashboard, events, reviews, sqr
+from quality.views import acr, dashboard, data_catalog, data_requests, events, reviews, sqr
 
 app_name = "quality"
 urlpatterns = [
@@ -12,5 +9,6 @@ urlpatterns = [
     *reviews.urlpatterns,
     *acr.urlpatterns,
     *sqr.urlpatterns,
-    path("data-requests/", workspace_coming_soon("data_requests"), name="data_requests"),
+    *data_requests.urlpatterns,
+    *data_catalog.urlpatterns,
 ]

@@ -18,5 +18,6 @@ urlpatterns = [
     path("casework/", include("casework.api.urls")),
     path("ombudsman/", include("ombudsman.api.urls")),
     path("quality/", include("quality.api.urls")),
+    path("coop/", include("coop.api.urls")),
     path("", include(router.urls)),
 ]

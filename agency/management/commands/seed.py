@@ -21,7 +21,9 @@ from agency.demo import DEMO_LOGINS, DEMO_PASSWORD
 from agency.models import ClosureDay, Notification, Region, StaffProfile, Unit, WorkLocation
 from agency.roles import Role
 from casework import demo as casework_demo
+from coop import demo as coop_demo
 from ombudsman import demo as ombudsman_demo
+from quality import demo_data_requests as quality_data_requests_demo
 from quality import demo_equity as quality_demo_equity
 from quality import demo_events as quality_events_demo
 from quality import demo_reviews as quality_demo_reviews
@@ -132,6 +134,8 @@ class Command(BaseCommand):
             if families:
                 quality_demo_equity.seed_exits_and_findings(rng)
             quality_demo_equity.seed_child_population(rng)
+            coop = coop_demo.seed_coop(rng)
+            data_requests = quality_data_requests_demo.seed_data_requests(rng)
         if families:
             # The dashboards read facts Celery keeps current; compute them once now.
             refresh = quality_facts.facts_refresh_window()
@@ -164,6 +168,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Case reviews: {samples} samples, {reviews} reviews ({completed} completed); "
                 "{acrs} Administrative Case Reviews.".format(**reviews)
+            )
+        if coop:
+            self.stdout.write(
+                "COOP plans: {plans} plans ({without} locations without one), "
+                "{duties} quarters of duties.".format(**coop)
+            )
+        if data_requests:
+            self.stdout.write(
+                "ORE data requests: {requests} ({open} open, {delivered} delivered).".format(
+                    **data_requests
+                )
             )
         self.stdout.write(f"Demo logins, all with the password {DEMO_PASSWORD!r}:")
         for login in DEMO_LOGINS:

@@ -1,0 +1,1 @@
+"""Django admin for ORE data requests (in progress)."""

@@ -1,0 +1,3 @@
+"""ORE data requests: data_catalog pages (in progress)."""
+
+urlpatterns: list = []
