@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from guardian.models import GroupObjectPermission, UserObjectPermission
@@ -35,22 +37,39 @@ def granted_ids(user: Any, *grants: tuple[str, type[Model]]) -> dict[str, list[i
     key = tuple(sorted(perm for perm, _ in grants))
     if key in cache:
         return cache[key]
-    # Filter on the grant rows' own content type column: no join to django_content_type.
-    names: dict[tuple[int, str], str] = {}
-    wanted = Q()
-    for perm, model in grants:
-        codename = perm.split(".", 1)[1]
-        content_type_id = ContentType.objects.get_for_model(model).pk
-        names[(content_type_id, codename)] = perm
-        wanted |= Q(content_type_id=content_type_id, permission__codename=codename)
-    fields = ("content_type_id", "permission__codename", "object_pk")
-    direct = UserObjectPermission.objects.filter(wanted, user=user).values_list(*fields)
-    via_groups = GroupObjectPermission.objects.filter(wanted, group__user=user).values_list(*fields)
+    # Filter on the grant rows' own permission column, and reach the user's groups
+    # through auth_user_groups alone: short SQL that Postgres plans in a fraction of the
+    # time the ORM's joins through auth_permission and auth_group take.
+    names = {_permission_id(perm, model): perm for perm, model in grants}
+    user_groups = get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
+    fields = ("permission_id", "object_pk")
+    direct = UserObjectPermission.objects.filter(
+        permission_id__in=list(names), user_id=user.pk
+    ).values_list(*fields)
+    via_groups = GroupObjectPermission.objects.filter(
+        permission_id__in=list(names), group_id__in=user_groups
+    ).values_list(*fields)
     found: dict[str, set[int]] = {perm: set() for perm in result}
-    for content_type_id, codename, object_pk in direct.union(via_groups):
-        found[names[(content_type_id, codename)]].add(int(object_pk))
+    for permission_id, object_pk in direct.union(via_groups):
+        found[names[permission_id]].add(int(object_pk))
     cache[key] = {perm: sorted(ids) for perm, ids in found.items()}
     return cache[key]
+
+
+_PERMISSION_IDS: dict[tuple[int, str], int] = {}
+
+
+def _permission_id(perm: str, model: type[Model]) -> int:
+    """The primary key of permission `perm` on `model`, read once per process (like
+    ContentType's cache: permissions are created by migrations and never renumbered)."""
+    content_type_id = ContentType.objects.get_for_model(model).pk
+    codename = perm.split(".", 1)[1]
+    key = (content_type_id, codename)
+    if key not in _PERMISSION_IDS:
+        _PERMISSION_IDS[key] = Permission.objects.get(
+            content_type_id=content_type_id, codename=codename
+        ).pk
+    return _PERMISSION_IDS[key]
 
 
 def granted(user: Any, perm: str, queryset: QuerySet) -> QuerySet:
