@@ -57,12 +57,27 @@ _CASEWORK_MODELS = (
     "person", "relationship", "diligentsearchentry", "visit", "visitparticipant",
     "assessment", "placement", "permanencydecision",
     "caseplan", "plangoal", "planstep", "planservice",
+    "supervisoryreview", "nextstep", "supervisionnote", "familymeeting", "meetingparticipant",
+    "courthearing", "courtpetition", "casedocument", "casetransfer",
 )  # fmt: skip
-_READ_CASEWORK = [f"casework.view_{model}" for model in _CASEWORK_MODELS]
+_PROVIDER_DIRECTORY = ["casework.view_provider", "casework.view_providerservice"]
+_READ_CASEWORK = [
+    *(f"casework.view_{model}" for model in _CASEWORK_MODELS),
+    *_PROVIDER_DIRECTORY,
+]
 _WRITE_CASEWORK = [
+    *(
+        f"casework.{action}_{model}"
+        for model in _CASEWORK_MODELS
+        for action in ("add", "change", "view")
+    ),
+    *_PROVIDER_DIRECTORY,
+]
+# The provider directory is kept by system administrators in Django admin.
+_MANAGE_PROVIDERS = [
     f"casework.{action}_{model}"
-    for model in _CASEWORK_MODELS
-    for action in ("add", "change", "view")
+    for model in ("provider", "providerservice")
+    for action in ("add", "change", "delete", "view")
 ]
 
 # Ombudsman records: only the Ombudsman's office works on them; the lead also assigns
@@ -188,6 +203,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "casework.view_exceptionalcircumstance",
         "casework.add_exceptionalcircumstance",
         "casework.change_exceptionalcircumstance",
+        *_MANAGE_PROVIDERS,
         "ombudsman.view_ombudsmanrules",
         "ombudsman.change_ombudsmanrules",
         *_MANAGE_QUALITY,

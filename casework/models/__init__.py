@@ -686,6 +686,12 @@ class Placement(models.Model):
         blank=True,
         help_text="When this placement ended the child's time in care (not a move).",
     )
+    emergency = models.BooleanField(
+        "Emergency placement",
+        default=False,
+        help_text="No Family Team Decision Making meeting could be held before it: one is "
+        "due within 72 hours after (configurable).",
+    )
     # Unlicensed kin caregivers need a home-study referral within 30 days (configurable).
     home_study_referred_on = models.DateField(null=True, blank=True)
     entered_in_error = models.BooleanField(default=False)
@@ -719,6 +725,14 @@ class PermanencyDecision(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     decided_on = models.DateField()
     note = models.TextField()
+    petition = models.ForeignKey(
+        "casework.CourtPetition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The termination petition filed (recorded with the petition in court work).",
+    )
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
@@ -836,7 +850,7 @@ class PlanService(models.Model):
     """A service or referral that meets a need in the plan."""
 
     class Status(models.TextChoices):
-        REFERRED = "referred", "Referred"
+        REFERRED = "referred", "Referral sent"
         ACCEPTED = "accepted", "Accepted"
         STARTED = "started", "Started"
         COMPLETED = "completed", "Completed"
@@ -846,13 +860,23 @@ class PlanService(models.Model):
     goal = models.ForeignKey(
         PlanGoal, on_delete=models.SET_NULL, null=True, blank=True, related_name="services"
     )
+    provider_service = models.ForeignKey(
+        "casework.ProviderService",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        help_text="The service in the provider directory, when it is listed there.",
+    )
     provider = models.CharField(max_length=200)
     service_type = models.CharField(max_length=200, help_text="E.g. parenting education.")
     evidence_based = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REFERRED)
-    referred_on = models.DateField()
+    referred_on = models.DateField("Referral sent on")
+    accepted_on = models.DateField(null=True, blank=True)
     started_on = models.DateField(null=True, blank=True)
-    ended_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True, help_text="Completed or declined on.")
+    decline_reason = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -952,9 +976,51 @@ class CaseworkRules(models.Model):
     first_plan_days = models.PositiveSmallIntegerField(
         "First case plan due (days after the case opens)", default=60
     )
+    ftdm_emergency_hours = models.PositiveSmallIntegerField(
+        "FTDM due after an emergency placement (hours)", default=72
+    )
+    shared_planning_first_days = models.PositiveSmallIntegerField(
+        "First shared planning meeting due (days in care)", default=180
+    )
+    shared_planning_interval_months = models.PositiveSmallIntegerField(
+        "Shared planning meetings after that (every this many months)", default=6
+    )
+    case_planning_meeting_days = models.PositiveSmallIntegerField(
+        "Case-planning meeting with an in-home or FAR family due (days after the case opens)",
+        default=30,
+    )
+    meeting_reminder_days = models.PositiveSmallIntegerField(
+        "Remind about family meetings due within (days)", default=7
+    )
+    court_report_lead_days = models.PositiveSmallIntegerField(
+        "Court report due (days before the hearing)", default=10
+    )
+    court_report_reminder_days = models.PositiveSmallIntegerField(
+        "Remind about court reports due within (days)", default=5
+    )
+    next_step_reminder_days = models.PositiveSmallIntegerField(
+        "Remind about supervisory next steps due within (days)", default=3
+    )
+    max_document_mb = models.PositiveSmallIntegerField(
+        "Largest case document accepted (MB)", default=20
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "casework rules"
 
     def __str__(self) -> str:
         return "Casework rules"
+
+
+# The practice records of supervision, family meetings, court, documents, transfers and
+# the provider directory live in their own modules; importing them here registers them.
+from casework.models.court import CourtHearing, CourtPetition  # noqa: E402, F401
+from casework.models.documents import CaseDocument, DocumentDownload  # noqa: E402, F401
+from casework.models.meetings import FamilyMeeting, MeetingParticipant  # noqa: E402, F401
+from casework.models.providers import Provider, ProviderService  # noqa: E402, F401
+from casework.models.supervision import (  # noqa: E402, F401
+    NextStep,
+    SupervisionNote,
+    SupervisoryReview,
+)
+from casework.models.transfers import CaseTransfer  # noqa: E402, F401
