@@ -22,6 +22,11 @@ class CaseworkConfig(AppConfig):
             models.Placement,
             models.PermanencyDecision,
             models.CasePlan,
+            models.FamilyMeeting,
+            models.CourtHearing,
+            models.CourtPetition,
+            models.SupervisoryReview,
+            models.NextStep,
         ):
             post_save.connect(
                 due.on_saved, sender=model, dispatch_uid=f"due-saved-{model.__name__}"

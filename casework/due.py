@@ -29,7 +29,15 @@ from django.db import transaction
 from django.db.models import F
 
 from casework.models import Case, CaseDue, CaseMember, IffContact, VisitParticipant
-from casework.selectors import assessments, placements, plans, visits
+from casework.selectors import (
+    assessments,
+    court,
+    meetings,
+    placements,
+    plans,
+    supervision,
+    visits,
+)
 from casework.selectors import cases as cases_selectors
 from casework.selectors.cases import IffDue
 
@@ -71,6 +79,9 @@ def _recompute(cases: list[Case], *, today: date) -> dict[int, CaseDue]:
     flags = placements.placement_flags(cases, today=today)
     due_assessments = assessments.assessments_due(cases, today=today)
     due_plans = plans.plan_reviews_due(cases, today=today)
+    due_meetings = meetings.meetings_due(cases, today=today)
+    due_reports = court.court_reports_due(cases, today=today)
+    due_steps = supervision.next_steps_due(cases, today=today)
     fresh = {
         case.pk: CaseDue(
             case_id=case.pk,
@@ -81,7 +92,13 @@ def _recompute(cases: list[Case], *, today: date) -> dict[int, CaseDue]:
                 for member in unvisited.get(case.pk, [])
             ],
             flags=flags.get(case.pk, []),
-            items=[*due_assessments.get(case.pk, []), *due_plans.get(case.pk, [])],
+            items=[
+                *due_assessments.get(case.pk, []),
+                *due_plans.get(case.pk, []),
+                *due_meetings.get(case.pk, []),
+                *due_reports.get(case.pk, []),
+                *due_steps.get(case.pk, []),
+            ],
             iff_due=[due_at.isoformat() for due_at in iff_due.get(case.pk, [])],
         )
         for case in cases

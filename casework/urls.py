@@ -4,10 +4,16 @@ from casework.views import (
     assessments,
     caseload,
     cases,
+    court,
+    documents,
     intake,
+    meetings,
     people,
     placements,
     plans,
+    providers,
+    supervision,
+    transfers,
     visits,
 )
 
@@ -21,4 +27,10 @@ urlpatterns = [
     *assessments.urlpatterns,
     *placements.urlpatterns,
     *plans.urlpatterns,
+    *supervision.urlpatterns,
+    *meetings.urlpatterns,
+    *court.urlpatterns,
+    *documents.urlpatterns,
+    *transfers.urlpatterns,
+    *providers.urlpatterns,
 ]

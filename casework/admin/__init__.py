@@ -3,9 +3,15 @@
 from casework.admin import (  # noqa: F401  (registers them)
     assessments,
     cases,
+    court,
+    documents,
     intake,
+    meetings,
     people,
     placements,
     plans,
+    providers,
+    supervision,
+    transfers,
     visits,
 )

@@ -15,11 +15,16 @@ from casework.forms.cases import CaseAssignForm, CaseCloseForm
 from casework.permissions import access_case
 from casework.selectors import assessments as assessment_selectors
 from casework.selectors import cases as case_selectors
+from casework.selectors import court as court_selectors
+from casework.selectors import documents as document_selectors
 from casework.selectors import intake as intake_selectors
+from casework.selectors import meetings as meeting_selectors
 from casework.selectors import people as people_selectors
 from casework.selectors import placements as placement_selectors
 from casework.selectors import plans as plan_selectors
 from casework.selectors import supervises
+from casework.selectors import supervision as supervision_selectors
+from casework.selectors import transfers as transfer_selectors
 from casework.selectors import visits as visit_selectors
 from casework.services import cases as case_services
 
@@ -46,6 +51,12 @@ def case_detail(request, pk: int):
     context |= placement_selectors.case_placements_context(case, today=clock.today())
     context |= assessment_selectors.case_assessments_context(case, today=clock.today())
     context |= plan_selectors.case_plan_context(case, today=clock.today())
+    today = clock.today()
+    context |= supervision_selectors.case_supervision_context(case, user=user, today=today)
+    context |= meeting_selectors.case_meetings_context(case, user=user, today=today)
+    context |= court_selectors.case_court_context(case, user=user, today=today)
+    context |= document_selectors.case_documents_context(case, user=user, today=today)
+    context |= transfer_selectors.case_transfers_context(case, user=user, today=today)
     return render(request, "casework/case/detail.html", context)
 
 

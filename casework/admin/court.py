@@ -1,0 +1,1 @@
+"""Casework in Django admin: court (in progress)."""

@@ -1,0 +1,1 @@
+"""Casework in Django admin: meetings (in progress)."""

@@ -1,0 +1,1 @@
+"""Casework in Django admin: supervision (in progress)."""

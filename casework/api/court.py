@@ -1,0 +1,7 @@
+"""Casework API: court (in progress)."""
+
+urlpatterns: list = []
+
+
+def register(router) -> None:
+    pass

@@ -1,0 +1,7 @@
+"""Casework API: documents (in progress)."""
+
+urlpatterns: list = []
+
+
+def register(router) -> None:
+    pass

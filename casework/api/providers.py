@@ -1,0 +1,7 @@
+"""Casework API: providers (in progress)."""
+
+urlpatterns: list = []
+
+
+def register(router) -> None:
+    pass

@@ -1,0 +1,7 @@
+"""Casework API: transfers (in progress)."""
+
+urlpatterns: list = []
+
+
+def register(router) -> None:
+    pass

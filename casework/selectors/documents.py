@@ -1,0 +1,10 @@
+"""Reads for documents (in progress)."""
+
+from datetime import date
+from typing import Any
+
+from casework.models import Case
+
+
+def case_documents_context(case: Case, *, user: Any, today: date) -> dict:
+    return {}

@@ -1,0 +1,1 @@
+"""Reads for the provider directory (in progress)."""

@@ -1,0 +1,3 @@
+"""Casework pages: court (in progress)."""
+
+urlpatterns: list = []

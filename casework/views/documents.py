@@ -1,0 +1,3 @@
+"""Casework pages: documents (in progress)."""
+
+urlpatterns: list = []

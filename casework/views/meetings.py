@@ -1,0 +1,3 @@
+"""Casework pages: meetings (in progress)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Casework pages: providers (in progress)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Casework pages: supervision (in progress)."""
+
+urlpatterns: list = []

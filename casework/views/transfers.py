@@ -1,0 +1,3 @@
+"""Casework pages: transfers (in progress)."""
+
+urlpatterns: list = []
