@@ -84,10 +84,13 @@ def closure_day_remove(*, day: date, actor: Any = None) -> None:
 
 def _recompute_business_deadlines(*, actor: Any, why: str) -> None:
     """Stored due times counted in business days move with the calendar: the
-    Ombudsman's initial-response clocks are recomputed in the same transaction."""
+    Ombudsman's initial-response clocks and ORE's data-request due dates are recomputed
+    in the same transaction."""
     from ombudsman.services import due_times_recompute
+    from quality.services.data_requests import data_request_due_dates_recompute
 
     due_times_recompute(actor=actor, reason=why)
+    data_request_due_dates_recompute(actor=actor, reason=why)
 
 
 def reminder_key(obj: Model, kind: str, threshold: str) -> str:

@@ -87,4 +87,11 @@ app.conf.beat_schedule = {
         "task": "casework.tasks.send_plan_review_reminders",
         "schedule": crontab(hour=7, minute=45),
     },
+    # 07:15 Monday to Friday: ORE data requests due within 3 business days (configurable)
+    # or overdue, to the analyst and every ORE lead; none while waiting for a project
+    # scope. Once per request, threshold and due date.
+    "quality-data-request-reminders": {
+        "task": "quality.tasks.send_data_request_reminders",
+        "schedule": crontab(hour=7, minute=15, day_of_week="mon-fri"),
+    },
 }

@@ -7,7 +7,7 @@ from celery import shared_task
 
 from agency import clock
 from quality import facts
-from quality.services import acr, sqr
+from quality.services import acr, data_requests, sqr
 
 
 @shared_task
@@ -35,3 +35,11 @@ def sqr_recommendation_reminders() -> int:
     """Recommendations of Special Qualitative Reviews due within 14 days, or overdue (to
     their owner; the notice names no review)."""
     return sqr.sqr_recommendation_reminders_send(today=clock.today())
+
+
+@shared_task
+def send_data_request_reminders() -> dict[str, int]:
+    """ORE data requests due within the due-soon business days (3 by default) or overdue,
+    to the analyst and every ORE lead (daily, business mornings); none while a request
+    waits for a project scope. Once per request, threshold and due date."""
+    return data_requests.data_request_reminders_send(today=clock.today())

@@ -13,6 +13,8 @@ from django.core.management.base import CommandError
 from agency.demo import DEMO_LOGINS, DEMO_PASSWORD
 from agency.models import ClosureDay, Notification, Region, StaffProfile, Unit, WorkLocation
 from agency.roles import ROLE_PERMISSIONS, Role
+from coop.models import CoopPlan, QuarterlyDuties
+from quality.models import DataRequest
 
 User = get_user_model()
 
@@ -25,6 +27,9 @@ def run(*args, **options) -> str:
 
 def wipe_organisation() -> None:
     """Empty the tables `seed` fills, as a fresh database would have them."""
+    DataRequest.objects.all().delete()
+    QuarterlyDuties.objects.all().delete()  # before the plan documents they name
+    CoopPlan.objects.all().delete()
     Notification.objects.all().delete()
     ClosureDay.objects.all().delete()
     StaffProfile.objects.all().delete()

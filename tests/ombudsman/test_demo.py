@@ -148,7 +148,7 @@ def test_references_continue_after_the_demo(built):
         actor=None, channel="web", source_type="client", subject="Hello", description="A question"
     )
 
-    assert last == f"OMB-2026-{ReferenceCounter.objects.get(year=2026).last - 1:06d}"
+    assert last == f"OMB-2026-{ReferenceCounter.objects.get(prefix='OMB', year=2026).last - 1:06d}"
     assert new.reference > last
     assert Inquiry.objects.values("reference").distinct().count() == Inquiry.objects.count()
 
