@@ -65,7 +65,9 @@ WORKSPACES: tuple[Workspace, ...] = (
         "coop",
         "COOP plans",
         "coop:registry",
-        frozenset({Role.PERFORMANCE_MANAGEMENT, Role.AREA_ADMINISTRATOR}),
+        frozenset(
+            {Role.PERFORMANCE_MANAGEMENT, Role.AREA_ADMINISTRATOR, Role.SYSTEM_ADMINISTRATOR}
+        ),
         "Continuity of Operations Plans for every work location and their quarterly duties.",
     ),
 )

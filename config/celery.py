@@ -90,6 +90,13 @@ app.conf.beat_schedule = {
     # 07:15 Monday to Friday: ORE data requests due within 3 business days (configurable)
     # or overdue, to the analyst and every ORE lead; none while waiting for a project
     # scope. Once per request, threshold and due date.
+    # 07:25 every day: COOP duties not done, to each plan's senior administrator 30 and
+    # 7 days before the quarter's due day (COOP rules); to OPM once the due day has
+    # passed with duties open. Once per plan, quarter and threshold.
+    "coop-reminders": {
+        "task": "coop.tasks.send_coop_reminders",
+        "schedule": crontab(hour=7, minute=25),
+    },
     "quality-data-request-reminders": {
         "task": "quality.tasks.send_data_request_reminders",
         "schedule": crontab(hour=7, minute=15, day_of_week="mon-fri"),

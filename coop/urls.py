@@ -1,10 +1,12 @@
-from django.urls import path
+"""COOP pages. Each module under coop/views/ lists its own routes."""
 
-from agency.views import workspace_coming_soon
+from coop.views import duties, plans, registry
 
 app_name = "coop"
 urlpatterns = [
-    path("", workspace_coming_soon("coop"), name="registry"),
-    # Every member of staff: the plan of the location they work at.
-    path("my-location/", workspace_coming_soon("coop"), name="my_plan"),
+    # OPM's registry (an area administrator is shown their own plan there).
+    *registry.urlpatterns,
+    # Every member of staff: the plan of the location they work at (my-location/).
+    *plans.urlpatterns,
+    *duties.urlpatterns,
 ]

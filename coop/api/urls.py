@@ -1,3 +1,12 @@
-"""The COOP registry's API under /api/coop/ (filled in by the COOP registry work)."""
+"""The COOP registry's API under /api/coop/ (see coop/api/views.py)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from coop.api import views
+
+router = DefaultRouter()
+router.register("plans", views.PlanViewSet, basename="coop-plan")
+router.register("duties", views.QuarterlyDutiesViewSet, basename="coop-duties")
+
+urlpatterns = [path("", include(router.urls))]
