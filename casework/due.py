@@ -35,6 +35,7 @@ from casework.selectors import (
     meetings,
     placements,
     plans,
+    rules_read_once,
     supervision,
     visits,
 )
@@ -74,6 +75,13 @@ def _kept(case: Case) -> CaseDue | None:
 
 
 def _recompute(cases: list[Case], *, today: date) -> dict[int, CaseDue]:
+    with rules_read_once():
+        fresh = _compute(cases, today=today)
+    _store(fresh)
+    return fresh
+
+
+def _compute(cases: list[Case], *, today: date) -> dict[int, CaseDue]:
     iff_due = cases_selectors.iff_due_times(cases)
     unvisited = visits.unvisited_this_month(cases, today=today)
     flags = placements.placement_flags(cases, today=today)
@@ -103,7 +111,6 @@ def _recompute(cases: list[Case], *, today: date) -> dict[int, CaseDue]:
         )
         for case in cases
     }
-    _store(fresh)
     return fresh
 
 

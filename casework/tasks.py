@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from agency import clock
-from casework.services import reminders
+from casework.services import court, meetings, reminders, supervision
 
 
 @shared_task
@@ -29,3 +29,18 @@ def send_home_study_reminders() -> int:
 @shared_task
 def send_plan_review_reminders() -> int:
     return reminders.plan_review_reminders_send(today=clock.today())
+
+
+@shared_task
+def send_meeting_reminders() -> int:
+    return meetings.meeting_reminders_send(today=clock.today())
+
+
+@shared_task
+def send_court_report_reminders() -> int:
+    return court.court_report_reminders_send(today=clock.today())
+
+
+@shared_task
+def send_next_step_reminders() -> int:
+    return supervision.next_step_reminders_send(today=clock.today())

@@ -97,6 +97,25 @@ app.conf.beat_schedule = {
         "task": "coop.tasks.send_coop_reminders",
         "schedule": crontab(hour=7, minute=25),
     },
+    # 07:30 every day: family team meetings due within 7 days (configurable) or overdue
+    # (FTDMs around placements, shared planning every 6 months after 180 days in care,
+    # case-planning meetings), to the primary worker; overdue ones also to the supervisor.
+    "casework-meeting-reminders": {
+        "task": "casework.tasks.send_meeting_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    # 07:35 every day: court reports due within 5 days (configurable) or overdue, to the
+    # primary worker; overdue ones also to the supervisor.
+    "casework-court-report-reminders": {
+        "task": "casework.tasks.send_court_report_reminders",
+        "schedule": crontab(hour=7, minute=35),
+    },
+    # 07:40 every day: supervisory next steps due within 3 days (configurable) to their
+    # owner; overdue ones to the owner and the unit supervisor.
+    "casework-next-step-reminders": {
+        "task": "casework.tasks.send_next_step_reminders",
+        "schedule": crontab(hour=7, minute=40),
+    },
     "quality-data-request-reminders": {
         "task": "quality.tasks.send_data_request_reminders",
         "schedule": crontab(hour=7, minute=15, day_of_week="mon-fri"),

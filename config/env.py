@@ -6,6 +6,7 @@ ImproperlyConfigured otherwise, so a typo stops the process at start-up instead 
 silently turning a safety switch the wrong way.
 """
 
+import json
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -66,4 +67,18 @@ def env_url(name: str, schemes: tuple[str, ...]) -> str:
         raise ImproperlyConfigured(
             f"{name} must start with one of {', '.join(s + '://' for s in schemes)}; got {value!r}."
         )
+    return value
+
+
+def env_json_object(name: str) -> dict:
+    """A JSON object (e.g. a storage backend's options), or {} when the variable is unset."""
+    raw = env_str(name)
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}.") from None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f'{name} must be a JSON object, like {{"key": "value"}}.')
     return value

@@ -7,8 +7,9 @@ The dashboards never read visits, placements or contacts on a request: they add 
 hand. Each month is replaced in one transaction, so a dashboard never shows half a month.
 
 A month is computed in a fixed number of queries (cases, members, visits, placements,
-initial contacts), whatever its size; the case facts (quality/case_facts.py) of the
-whole range in a few more; the rows are written in bulk.
+initial contacts), whatever its size, and its supervisory reviews in two more; the case
+facts (quality/case_facts.py, quality/practice_facts.py) of the whole range in a few
+more; the rows are written in bulk.
 
 Limits: membership is taken as it stands (casework keeps no membership dates), and each
 case counts for its current unit and primary worker.
@@ -43,6 +44,7 @@ from quality.indicators import (
     month_start,
 )
 from quality.models import CaseFact, FactRefresh, MemberMonth, QualityRules, Tally
+from quality.practice_facts import practice_facts, supervisory_review_facts
 from quality.selectors import rules
 
 BATCH = 5000
@@ -55,9 +57,9 @@ def facts_refresh(*, first_month: date, last_month: date) -> FactRefresh:
         first_month=month_start(first_month), last_month=month_start(last_month)
     )
     events: dict[date, list[CaseFact]] = defaultdict(list)
-    for fact in case_facts(
-        first_month=run.first_month, last_month=run.last_month, today=clock.today()
-    ):
+    months = {"first_month": run.first_month, "last_month": run.last_month}
+    today = clock.today()
+    for fact in [*case_facts(**months, today=today), *practice_facts(**months, today=today)]:
         events[fact.month].append(fact)
     month = run.first_month
     years: set[date] = set()
@@ -110,6 +112,7 @@ def _bounds(month: date) -> tuple[date, date, datetime, datetime]:
 
 def _refresh_month(month: date, events: list[CaseFact]) -> tuple[int, int]:
     rows = member_months(month)
+    events = [*events, *supervisory_review_facts(month)]
     tallies = [*_visit_tallies(month, rows), *_iff_tallies(month), *_event_tallies(month, events)]
     with transaction.atomic():
         _one_refresh_at_a_time()

@@ -27,6 +27,8 @@ class Indicator:
     higher_is_better: bool = True
     # Breakdown keys of `Tally.counts` shown beside the share, with their labels.
     breakdown: tuple[tuple[str, str], ...] = ()
+    # What the drill-down says of a case fact not done.
+    not_done_label: str = "Not yet done"
 
 
 _ON_TIME = (("on_time", "on time"), ("late", "done late"), ("not_done", "not yet done"))
@@ -86,6 +88,24 @@ INDICATORS: tuple[Indicator, ...] = (
         period="fiscal_year",
     ),
     Indicator(
+        "supervisory_reviews",
+        "Supervisory reviews this month",
+        "Cases open for the whole month (open on its first day and not closed before its "
+        "last: the cases the visit measures count) with at least one supervisory case "
+        "review held in the month. A case counts for its primary worker. In the month under "
+        "way, the reviews held so far.",
+        Decimal(90),
+        "cases reviewed",
+        "cases open all month",
+        rows="case_facts",
+        breakdown=(
+            ("guidance", "reviewed, with clinical guidance recorded"),
+            ("reviewed", "reviewed, no clinical guidance recorded"),
+            ("not_reviewed", "not reviewed"),
+        ),
+        not_done_label="No review in the month",
+    ),
+    Indicator(
         "iff_timeliness",
         "Initial face-to-face contacts on time",
         "Alleged victims whose initial face-to-face contact fell due in the period (and is "
@@ -136,6 +156,37 @@ INDICATORS: tuple[Indicator, ...] = (
         breakdown=_ON_TIME,
     ),
     Indicator(
+        "shared_planning_on_time",
+        "Shared planning meetings on time",
+        "Each shared planning meeting that fell due in the period for a child in care, once "
+        "the due date has passed: the first 180 days after the child entered care, then 6 "
+        "months after the last one held (the casework rules' defaults). On time when a "
+        "shared planning meeting for the child was held on or before the due date. A child "
+        "who left care before a due date is not counted for it.",
+        Decimal(90),
+        "held on time",
+        "meetings due",
+        rows="case_facts",
+        breakdown=(("on_time", "held on time"), ("late", "held late"), ("not_done", "not held")),
+        not_done_label="Not held",
+    ),
+    Indicator(
+        "ftdm_on_time",
+        "FTDMs before or within 72 hours of placement",
+        "Placements that began in the period (not trial home visits or placements entered "
+        "in error), once the FTDM deadline has passed, with a Family Team Decision Making "
+        "meeting for the placement held by then: by the end of the day the child was placed "
+        "for a planned placement, within 72 hours after the end of that day for an "
+        "emergency placement (the casework rules' default). A placement that ended without "
+        "one still counts.",
+        Decimal(90),
+        "FTDMs held in time",
+        "placements",
+        rows="case_facts",
+        breakdown=(("on_time", "held in time"), ("late", "held late"), ("not_done", "not held")),
+        not_done_label="No FTDM held",
+    ),
+    Indicator(
         "home_study_on_time",
         "Kin home-study referrals within 30 days",
         "Children placed with unlicensed kin whose home-study referral fell due in the "
@@ -157,6 +208,19 @@ INDICATORS: tuple[Indicator, ...] = (
         "children in care 15 of 22 months",
         rows="case_facts",
         breakdown=(("decided", "petition or compelling reason"), ("no_decision", "neither yet")),
+    ),
+    Indicator(
+        "court_reports_on_time",
+        "Court reports filed on time",
+        "Court reports whose due date (set on each hearing: 10 days before it by default) "
+        "fell in the period and has passed, filed on or before the due date. Reports for "
+        "cancelled hearings are not counted.",
+        Decimal(95),
+        "filed on time",
+        "reports due",
+        rows="case_facts",
+        breakdown=(("on_time", "filed on time"), ("late", "filed late"), ("not_done", "not filed")),
+        not_done_label="Not filed",
     ),
     Indicator(
         "permanency_12_months",

@@ -4,7 +4,8 @@ complete plan holds, who decides, one open version at a time) are the services'.
 from django import forms
 
 from agency.forms import EditTokenField
-from casework.models import CasePlan, PlanGoal, PlanService
+from casework.models import CasePlan, PlanGoal, PlanService, ProviderService
+from casework.selectors.providers import plan_service_choices
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 _CHECK = forms.CheckboxInput(attrs={"class": "usa-checkbox__input"})
@@ -52,10 +53,31 @@ class StepForm(forms.Form):
     target_date = forms.DateField(label="Target date", widget=_DATE)
 
 
+class _DirectoryServiceField(forms.ModelChoiceField):
+    def label_from_instance(self, service) -> str:
+        label = f"{service.provider.name}: {service.service_type}"
+        if service.evidence_based:
+            label += f" (evidence-based{': ' + service.model_name if service.model_name else ''})"
+        if service.locations:
+            label += f"; {service.locations}"
+        return label
+
+
 class ServiceForm(forms.Form):
-    provider = forms.CharField(label="Provider", max_length=200)
+    provider_service = _DirectoryServiceField(
+        label="From the provider directory",
+        queryset=ProviderService.objects.none(),
+        required=False,
+        empty_label="- Not listed: type the provider below -",
+        help_text="A listed service fills in the provider, the type of service and whether "
+        "it is evidence-based. For a provider the directory does not list, type them below.",
+    )
+    provider = forms.CharField(label="Provider", max_length=200, required=False)
     service_type = forms.CharField(
-        label="Type of service", max_length=200, help_text="E.g. parenting education."
+        label="Type of service",
+        max_length=200,
+        required=False,
+        help_text="E.g. parenting education.",
     )
     evidence_based = forms.BooleanField(label="Evidence-based", required=False, widget=_CHECK)
     status = forms.ChoiceField(label="Status", choices=PlanService.Status.choices)
@@ -69,6 +91,15 @@ class ServiceForm(forms.Form):
         self.fields["goal"].choices = [("", "No particular goal")] + [
             (goal.pk, goal.description[:60]) for goal in plan.goals.all()
         ]
+        self.fields["provider_service"].queryset = plan_service_choices()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("provider_service") and "provider_service" not in self.errors:
+            for name, words in (("provider", "the provider"), ("service_type", "the type")):
+                if not (cleaned.get(name) or "").strip() and name not in self.errors:
+                    self.add_error(name, f"Choose a service from the directory, or enter {words}.")
+        return cleaned
 
 
 class PlanDecisionForm(forms.Form):

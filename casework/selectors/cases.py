@@ -17,16 +17,22 @@ from casework.models import (
     Case,
     CaseMember,
     CasePlan,
+    CaseTransfer,
+    CourtHearing,
+    CourtPetition,
     DiligentSearchEntry,
+    FamilyMeeting,
     IffAttempt,
     IffContact,
     IffExtension,
     Intake,
+    NextStep,
     PermanencyDecision,
     Person,
     Placement,
     RecordView,
     Relationship,
+    SupervisoryReview,
     Visit,
     VisitParticipant,
 )
@@ -188,6 +194,17 @@ def _timeline_sources(case: Case) -> list[tuple[Any, Q, Any]]:
         (Placement, Q(case_id=case.pk), lambda r: f"Placement with {r.caregiver}"),
         (PermanencyDecision, Q(case_id=case.pk), lambda r: r.get_kind_display()),
         (CasePlan, Q(case_id=case.pk), lambda r: f"Case plan version {r.version}"),
+        (
+            SupervisoryReview,
+            Q(case_id=case.pk),
+            lambda r: f"Supervisory review of {r.held_on:%d %b %Y}",
+        ),
+        (NextStep, Q(case_id=case.pk), lambda r: f"Next step ({r.description[:40]})"),
+        (FamilyMeeting, Q(case_id=case.pk), lambda r: r.get_kind_display()),
+        (CourtPetition, Q(case_id=case.pk), lambda r: r.get_kind_display()),
+        (CourtHearing, Q(case_id=case.pk), lambda r: r.get_kind_display()),
+        (CaseTransfer, Q(case_id=case.pk), lambda r: "Transfer to another unit"),
+        # Documents are left out: a restricted one's title is not for every reader.
     ]
 
 

@@ -6,6 +6,11 @@ at most one approved. Starting a new version while one is approved copies its go
 steps, services and family fields into the draft, so the family revises rather than
 retypes; approving the new version supersedes the old one, whose rows are kept.
 
+A service may come from the provider directory (casework.ProviderService: it fills in
+the provider, type and evidence-based flag) or be typed in for an unlisted provider; a
+referral then moves sent, accepted, started, completed (or declined) with the day of
+each step (`service_referral_update`).
+
 Goals, steps and services are added and changed while the plan is a draft or returned.
 On an APPROVED plan only their `status` (and a service's started/ended dates) may be
 updated: progress is recorded without a new version. Every function validates first (a
@@ -18,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
 from agency import clock
@@ -25,7 +31,15 @@ from agency.calendar import TIMEZONE
 from agency.concurrency import lock_for_edit
 from agency.services import notification_send
 from casework.audit import with_actor
-from casework.models import Case, CasePlan, Placement, PlanGoal, PlanService, PlanStep
+from casework.models import (
+    Case,
+    CasePlan,
+    Placement,
+    PlanGoal,
+    PlanService,
+    PlanStep,
+    ProviderService,
+)
 from casework.selectors import rules as casework_rules
 from casework.selectors import supervises
 
@@ -46,6 +60,7 @@ GOAL_FIELDS = ("description", "responsible", "target_date", "status", "order")
 STEP_FIELDS = GOAL_FIELDS
 SERVICE_FIELDS = (
     "goal",
+    "provider_service",
     "provider",
     "service_type",
     "evidence_based",
@@ -261,13 +276,16 @@ def plan_start(*, case: Case, actor: Any) -> CasePlan:
                 PlanService(
                     plan=plan,
                     goal=goal_map.get(service.goal_id),
+                    provider_service_id=service.provider_service_id,
                     provider=service.provider,
                     service_type=service.service_type,
                     evidence_based=service.evidence_based,
                     status=service.status,
                     referred_on=service.referred_on,
+                    accepted_on=service.accepted_on,
                     started_on=service.started_on,
                     ended_on=service.ended_on,
+                    decline_reason=service.decline_reason,
                 ),
                 actor,
             ).save()
@@ -362,14 +380,51 @@ def step_update(
     return step
 
 
+def _from_directory(errors, cleaned, fields: dict, current) -> dict:
+    """A service chosen from the provider directory fills in the provider, the type and
+    the evidence-based flag (whatever was typed); without one they are typed in, for a
+    provider the directory does not list."""
+    if "provider_service" not in fields:
+        return fields
+    chosen = fields["provider_service"]
+    chosen_id = getattr(chosen, "pk", chosen)
+    if chosen_id in (None, ""):
+        cleaned["provider_service"] = None
+        return fields
+    listed = (
+        ProviderService.objects.select_related("provider")
+        .filter(pk=chosen_id)
+        .filter(
+            Q(active=True, provider__active=True)
+            | Q(pk=getattr(current, "provider_service_id", None))
+        )
+        .first()
+        if str(chosen_id).isdigit()
+        else None
+    )
+    if listed is None:
+        errors["provider_service"] = ["Choose a service the provider directory offers now."]
+        return fields
+    cleaned["provider_service"] = listed
+    return fields | {
+        "provider": listed.provider.name,
+        "service_type": listed.service_type,
+        "evidence_based": listed.evidence_based,
+    }
+
+
 def _service_fields(plan: CasePlan, fields: dict, *, creating: bool, current=None):
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     _unknown(fields, SERVICE_FIELDS, errors)
     if creating:
         fields = {"provider": "", "service_type": "", "referred_on": None} | fields
+    fields = _from_directory(errors, cleaned, fields, current)
     _text(errors, cleaned, fields, "provider", "the provider", max_length=200)
     _text(errors, cleaned, fields, "service_type", "the type of service", max_length=200)
+    if "provider_service" in errors:  # that one message says it all
+        errors.pop("provider", None)
+        errors.pop("service_type", None)
     _choice(errors, cleaned, fields, "status", PlanService.Status)
     _date(errors, cleaned, fields, "referred_on", "the referral date")
     _date(errors, cleaned, fields, "started_on", "the start date", required=False)
@@ -423,6 +478,98 @@ def service_update(
         raise ValidationError(errors)
     _progress_only(plan, cleaned, SERVICE_PROGRESS_FIELDS)
     _apply(service, cleaned, actor)
+    return service
+
+
+# --- referrals: a service's status from referral to its end ---------------------------------------
+
+ServiceStatus = PlanService.Status
+# Each status a referral may move to, from where it stands, and the date it records.
+REFERRAL_NEXT = {
+    ServiceStatus.REFERRED: (ServiceStatus.ACCEPTED, ServiceStatus.DECLINED),
+    ServiceStatus.ACCEPTED: (ServiceStatus.STARTED, ServiceStatus.DECLINED),
+    ServiceStatus.STARTED: (ServiceStatus.COMPLETED, ServiceStatus.DECLINED),
+    ServiceStatus.COMPLETED: (),
+    ServiceStatus.DECLINED: (),
+}
+REFERRAL_DATE_FIELD = {
+    ServiceStatus.ACCEPTED: "accepted_on",
+    ServiceStatus.STARTED: "started_on",
+    ServiceStatus.COMPLETED: "ended_on",
+    ServiceStatus.DECLINED: "ended_on",
+}
+_REFERRAL_DATE_WORDS = {
+    "referred_on": "the referral was sent",
+    "accepted_on": "the provider accepted",
+    "started_on": "the service started",
+}
+
+
+def referral_next_statuses(service: PlanService) -> tuple[str, ...]:
+    return REFERRAL_NEXT.get(service.status, ())
+
+
+@transaction.atomic
+def service_referral_update(
+    *,
+    service: PlanService,
+    actor: Any,
+    status: str,
+    on: Any,
+    decline_reason: str = "",
+    edit_token: str | None = None,
+) -> PlanService:
+    """Move a referral one step, with the day it happened: sent (referred_on) to
+    accepted (accepted_on) to started (started_on) to completed (ended_on); or declined
+    (ended_on and the reason) at any point before it is completed. The day is not in
+    the future nor before the referral's previous step. Recorded on a draft, returned
+    or approved plan (progress, no new version). Refused when `edit_token` is stale."""
+    plan = _locked(service.plan)  # the plan first, as every writer of its items does
+    service = lock_for_edit(service, edit_token)
+    _refuse_unless_editable(plan, progress_only_ok=True)
+    errors: dict[str, list[str]] = {}
+    allowed = referral_next_statuses(service)
+    if status not in allowed:
+        if allowed:
+            labels = " or ".join(ServiceStatus(value).label.lower() for value in allowed)
+            errors["status"] = [
+                f"The referral is {service.get_status_display().lower()}: it can next be {labels}."
+            ]
+        else:
+            errors["status"] = [
+                f"The referral is {service.get_status_display().lower()}; it has ended."
+            ]
+    day: dict[str, Any] = {}
+    _date(errors, day, {"on": on}, "on", "the date")
+    if "on" in day and day["on"] > clock.today():
+        errors["on"] = ["The date cannot be in the future."]
+    elif "on" in day:
+        previous = [
+            (getattr(service, name), words)
+            for name, words in _REFERRAL_DATE_WORDS.items()
+            if getattr(service, name) is not None
+        ]
+        latest = max(previous, key=lambda item: item[0], default=None)
+        if latest is not None and day["on"] < latest[0]:
+            errors["on"] = [
+                f"The date cannot be before the day {latest[1]} "
+                f"({latest[0].day} {latest[0]:%b %Y})."
+            ]
+    reason = (decline_reason or "").strip()
+    if status == ServiceStatus.DECLINED and not reason:
+        errors["decline_reason"] = ["Say why the referral was declined."]
+    elif len(reason) > 300:
+        errors["decline_reason"] = ["Keep the reason to 300 characters."]
+    if errors:
+        raise ValidationError(errors)
+    date_field = REFERRAL_DATE_FIELD[status]
+    service.status = status
+    setattr(service, date_field, day["on"])
+    fields = ["status", date_field]
+    if status == ServiceStatus.DECLINED:
+        service.decline_reason = reason
+        fields.append("decline_reason")
+    with_actor(service, actor).save(update_fields=fields)
     return service
 
 

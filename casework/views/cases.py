@@ -22,7 +22,7 @@ from casework.selectors import meetings as meeting_selectors
 from casework.selectors import people as people_selectors
 from casework.selectors import placements as placement_selectors
 from casework.selectors import plans as plan_selectors
-from casework.selectors import supervises
+from casework.selectors import rules_read_once, supervises
 from casework.selectors import supervision as supervision_selectors
 from casework.selectors import transfers as transfer_selectors
 from casework.selectors import visits as visit_selectors
@@ -45,18 +45,19 @@ def case_detail(request, pk: int):
         "viewers": case_selectors.case_viewers(case) if is_supervisor else None,
         "close_form": CaseCloseForm(),
     }
-    context |= people_selectors.case_people_context(case)
-    context |= intake_selectors.case_iff_context(case)
-    context |= visit_selectors.case_visits_context(case, today=clock.today())
-    context |= placement_selectors.case_placements_context(case, today=clock.today())
-    context |= assessment_selectors.case_assessments_context(case, today=clock.today())
-    context |= plan_selectors.case_plan_context(case, today=clock.today())
     today = clock.today()
-    context |= supervision_selectors.case_supervision_context(case, user=user, today=today)
-    context |= meeting_selectors.case_meetings_context(case, user=user, today=today)
-    context |= court_selectors.case_court_context(case, user=user, today=today)
-    context |= document_selectors.case_documents_context(case, user=user, today=today)
-    context |= transfer_selectors.case_transfers_context(case, user=user, today=today)
+    with rules_read_once():  # several sections need the casework rules
+        context |= people_selectors.case_people_context(case)
+        context |= intake_selectors.case_iff_context(case)
+        context |= visit_selectors.case_visits_context(case, today=today)
+        context |= placement_selectors.case_placements_context(case, today=today)
+        context |= assessment_selectors.case_assessments_context(case, today=today)
+        context |= plan_selectors.case_plan_context(case, today=today)
+        context |= supervision_selectors.case_supervision_context(case, user=user, today=today)
+        context |= meeting_selectors.case_meetings_context(case, user=user, today=today)
+        context |= court_selectors.case_court_context(case, user=user, today=today)
+        context |= document_selectors.case_documents_context(case, user=user, today=today)
+        context |= transfer_selectors.case_transfers_context(case, user=user, today=today)
     return render(request, "casework/case/detail.html", context)
 
 

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str, env_url
+from config.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_json_object,
+    env_list,
+    env_str,
+    env_url,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -211,3 +219,23 @@ def test_a_bad_setting_stops_start_up_and_names_the_variable(tmp_path, variable,
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert variable in result.stderr
+
+
+def test_env_json_object_reads_an_object(monkeypatch):
+    monkeypatch.setenv("HEARTH_TEST_JSON", '{"bucket_name": "hearth-files"}')
+
+    assert env_json_object("HEARTH_TEST_JSON") == {"bucket_name": "hearth-files"}
+
+
+def test_env_json_object_unset_is_empty(monkeypatch):
+    monkeypatch.delenv("HEARTH_TEST_JSON", raising=False)
+
+    assert env_json_object("HEARTH_TEST_JSON") == {}
+
+
+@pytest.mark.parametrize("raw", ["{bucket: x}", '["a", "b"]'])
+def test_env_json_object_refuses_what_is_not_a_json_object(monkeypatch, raw):
+    monkeypatch.setenv("HEARTH_TEST_JSON", raw)
+
+    with pytest.raises(ImproperlyConfigured, match="HEARTH_TEST_JSON"):
+        env_json_object("HEARTH_TEST_JSON")

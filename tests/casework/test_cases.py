@@ -447,3 +447,22 @@ def test_caseload_says_when_the_first_case_plan_is_overdue(client, personas):
     client.force_login(personas.caseworker)
 
     assert "First case plan overdue" in client.get("/casework/").text
+
+
+@pytest.mark.parametrize(
+    "role", [Role.PERFORMANCE_MANAGEMENT, Role.ORE_ANALYST, Role.SYSTEM_ADMINISTRATOR]
+)
+def test_statewide_roles_outside_casework_reach_no_case(client, case, user_with_role, role):
+    client.force_login(user_with_role(role))
+
+    assert client.get(f"/casework/cases/{case.pk}/").status_code == 404
+    assert client.get(f"/api/casework/cases/{case.pk}/").status_code in (403, 404)
+
+
+@pytest.mark.parametrize("role", [Role.QUALITY_REVIEWER, Role.COMMISSIONERS_OFFICE])
+def test_quality_staff_and_the_commissioners_office_read_every_case(
+    client, case, user_with_role, role
+):
+    client.force_login(user_with_role(role))
+
+    assert client.get(f"/casework/cases/{case.pk}/").status_code == 200

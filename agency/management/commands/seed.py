@@ -21,6 +21,9 @@ from agency.demo import DEMO_LOGINS, DEMO_PASSWORD
 from agency.models import ClosureDay, Notification, Region, StaffProfile, Unit, WorkLocation
 from agency.roles import Role
 from casework import demo as casework_demo
+from casework import demo_files as casework_files_demo
+from casework import demo_meetings as casework_meetings_demo
+from casework import demo_supervision as casework_supervision_demo
 from coop import demo as coop_demo
 from ombudsman import demo as ombudsman_demo
 from quality import demo_data_requests as quality_data_requests_demo
@@ -127,6 +130,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             Builder(rng, SCALES[scale]).build()
             built = casework_demo.build(rng, scale) if families else None
+            supervision = casework_supervision_demo.seed_supervision(rng) if families else None
+            meetings = casework_meetings_demo.seed_meetings(rng) if families else None
+            files = casework_files_demo.seed_files(rng) if families else None
             inquiries = ombudsman_demo.build(rng, scale) if families else None
             events = quality_events_demo.seed_events(rng) if families else None
             sqrs = quality_sqr_demo.seed_sqr(rng) if families else None
@@ -149,6 +155,21 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Key indicators: {refresh.member_months:,} member-months, "
                 f"{refresh.tallies:,} tallies."
+            )
+        if supervision:
+            self.stdout.write(
+                "Supervision: {reviews:,} supervisory reviews, {open_steps:,} next steps "
+                "open, {notes} unit supervision notes.".format(**supervision)
+            )
+        if meetings:
+            self.stdout.write(
+                "Family meetings and court: {meetings:,} meetings, {petitions:,} petitions, "
+                "{hearings:,} hearings.".format(**meetings)
+            )
+        if files:
+            self.stdout.write(
+                "Documents, transfers and providers: {documents} documents, {transfers} "
+                "transfers, {providers} providers with {services} services.".format(**files)
             )
         if inquiries:
             self.stdout.write(
