@@ -168,6 +168,14 @@ class MeetingRecordSerializer(serializers.Serializer):
     plan_changes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class MeetingPlacementSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The meeting's `version` as read.")
+    placement = serializers.IntegerField(
+        allow_null=True,
+        help_text="The placement (id) the FTDM decided on or followed; null takes the link off.",
+    )
+
+
 class MeetingCancelSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
     reason = serializers.CharField(allow_blank=True)
@@ -387,6 +395,22 @@ class FamilyMeetingViewSet(
         meeting = self._to_change(pk)
         data = _input(MeetingRecordSerializer, request)
         services.meeting_record(meeting=meeting, actor=request.user, **data)
+        return self._answer(meeting.pk)
+
+    @extend_schema(request=MeetingPlacementSerializer, responses=FamilyMeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def placement(self, request, pk=None):
+        """Link an FTDM, scheduled or already held, to the placement it decided on or
+        followed (an FTDM held before the move is often recorded before the placement)."""
+        meeting = self._to_change(pk)
+        data = _input(MeetingPlacementSerializer, request)
+        version = data.pop("version")
+        services.meeting_link_placement(
+            meeting=meeting,
+            actor=request.user,
+            version=version,
+            placement=_resolve(meeting.case, data)["placement"],
+        )
         return self._answer(meeting.pk)
 
     @extend_schema(request=MeetingCancelSerializer, responses=FamilyMeetingSerializer)

@@ -267,3 +267,30 @@ class CancelForm(forms.Form):
         error_messages={"required": "Say why the meeting is cancelled."},
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class LinkPlacementForm(forms.Form):
+    """Link an FTDM, scheduled or held, to the placement it decided on or followed."""
+
+    placement = forms.ChoiceField(
+        label="Placement",
+        required=False,
+        help_text="Choose the placement this FTDM decided on or followed. Choose none to "
+        "take a wrong link off.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    back = forms.ChoiceField(
+        choices=[("meeting", "meeting"), ("placement", "placement")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, placements: list[Placement], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.placements = {str(p.pk): p for p in placements}
+        self.fields["placement"].choices = [("", "- None -")] + [
+            (key, placement_label(p)) for key, p in self.placements.items()
+        ]
+
+    def chosen(self) -> Placement | None:
+        return self.placements.get(self.cleaned_data["placement"])

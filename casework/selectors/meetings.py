@@ -281,6 +281,35 @@ def case_meetings_context(case: Case, *, user: Any, today: date) -> dict:
     }
 
 
+def placement_ftdm(placement: Placement, *, today: date, settings=None) -> dict:
+    """What a placement's page shows about its FTDM, under keys prefixed "ftdm_":
+    `ftdm_due` (the rule's state: held on time or late, due, overdue, missed; None for
+    a placement the rule does not count, such as a trial home visit), `ftdm_linked`
+    (the FTDMs linked to it) and `ftdm_unlinked` (the child's FTDMs on the case,
+    scheduled or held, linked to no placement: the ones to link). One query, and one
+    more for the casework rules when `settings` is not given."""
+    ftdms = list(
+        FamilyMeeting.objects.filter(case_id=placement.case_id, kind=Kind.FTDM)
+        .filter(Q(placement=placement) | Q(placement__isnull=True))
+        .filter(Q(child_id=placement.child_id) | Q(child__isnull=True))
+        .exclude(status=Status.CANCELLED)
+        .order_by("-scheduled_for", "-pk")
+    )
+    linked = [m for m in ftdms if m.placement_id == placement.pk]
+    dues = rules_.ftdm_dues(
+        [placement],
+        linked,
+        names={placement.child_id: placement.child.first_name},
+        today=today,
+        rules=rules_.Rules.of(settings or rules()),
+    )
+    return {
+        "ftdm_due": dues[0] if dues else None,
+        "ftdm_linked": linked,
+        "ftdm_unlinked": [m for m in ftdms if m.placement_id is None],
+    }
+
+
 def case_meetings(case: Case) -> QuerySet[FamilyMeeting]:
     """Every meeting of a case, scheduled ones first (soonest first), then the others,
     latest first, with what the list shows (a fixed number of queries a page)."""

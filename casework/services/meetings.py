@@ -115,13 +115,7 @@ def _validate_details(case: Case, values: dict[str, Any]) -> dict[str, list[str]
     elif child is None and kind in CHILD_KINDS:
         label = "An FTDM" if kind == Kind.FTDM else "A shared planning meeting"
         errors["child"] = [f"{label} is about one child: choose the child."]
-    if placement is not None:
-        if kind != Kind.FTDM:
-            errors["placement"] = ["Only a Family Team Decision Making meeting has a placement."]
-        elif placement.case_id != case.pk or placement.entered_in_error:
-            errors["placement"] = ["Choose a placement of this case."]
-        elif child is not None and placement.child_id != child.pk:
-            errors["placement"] = [f"This placement is not {child.first_name}'s."]
+    errors.update(_placement_errors(case, kind, child, placement))
     if len(values["location"]) > FamilyMeeting._meta.get_field("location").max_length:
         errors["location"] = ["Keep the place to 200 characters."]
     facilitator = values["facilitator"]
@@ -133,6 +127,18 @@ def _validate_details(case: Case, values: dict[str, Any]) -> dict[str, list[str]
     ):
         errors["facilitator"] = ["Choose a member of casework staff to facilitate."]
     return errors
+
+
+def _placement_errors(case: Case, kind: str, child: Person | None, placement) -> dict:
+    if placement is None:
+        return {}
+    if kind != Kind.FTDM:
+        return {"placement": ["Only a Family Team Decision Making meeting has a placement."]}
+    if placement.case_id != case.pk or placement.entered_in_error:
+        return {"placement": ["Choose a placement of this case."]}
+    if child is not None and placement.child_id != child.pk:
+        return {"placement": [f"This placement is not {child.first_name}'s."]}
+    return {}
 
 
 def _detail_values(fields: dict[str, Any], current: FamilyMeeting | None = None) -> dict:
@@ -362,6 +368,34 @@ def meeting_record(
             "version",
         ]
     )
+    return meeting
+
+
+@transaction.atomic
+def meeting_link_placement(
+    *, meeting: FamilyMeeting, actor: Any, version: Any, placement: Placement | None
+) -> FamilyMeeting:
+    """Link an FTDM to the placement it decided on or followed, scheduled or already
+    held: an FTDM held before a child moves is usually recorded before the placement
+    is, and counts for the placement's rule only once linked. The placement must be
+    the meeting's child's (the child is taken from it when the meeting names none);
+    `placement=None` takes a wrong link off."""
+    meeting = _locked(meeting, version)
+    _refuse_unless(meeting, Status.SCHEDULED, Status.HELD)
+    child = meeting.child
+    if placement is not None and child is None:
+        child = placement.child
+    errors = _placement_errors(meeting.case, meeting.kind, child, placement)
+    if meeting.kind != Kind.FTDM:
+        errors = {"placement": ["Only a Family Team Decision Making meeting has a placement."]}
+    if errors:
+        raise ValidationError(errors)
+    if meeting.placement_id == getattr(placement, "pk", None):
+        return meeting
+    meeting.child = child
+    meeting.placement = placement
+    meeting.version += 1
+    with_actor(meeting, actor).save(update_fields=["child", "placement", "version"])
     return meeting
 
 

@@ -27,6 +27,7 @@ from casework import audit
 from casework.forms.meetings import (
     CancelForm,
     InviteForm,
+    LinkPlacementForm,
     MeetingEditForm,
     MeetingForm,
     RecordForm,
@@ -155,6 +156,9 @@ def meeting_detail(request, pk: int):
             if meeting.status == Status.SCHEDULED
             else [],
             "can_change": _can_change(user, case) and meeting.status == Status.SCHEDULED,
+            "can_link": _can_change(user, case)
+            and meeting.kind == FamilyMeeting.Kind.FTDM
+            and meeting.status != Status.CANCELLED,
         },
     )
 
@@ -316,6 +320,50 @@ def meeting_record(request, pk: int):
 
 
 @login_required
+def meeting_placement(request, pk: int):
+    """Link an FTDM, scheduled or already held, to the placement it decided on or
+    followed: an FTDM held before a child moves is often recorded before the placement
+    is, and counts for the placement's rule once linked. Reached from the meeting and
+    from the placement page (whose "Link" buttons post here with `back=placement`)."""
+    user = request.user
+    meeting, case = _meeting_to_change(request, pk)
+    if meeting.kind != FamilyMeeting.Kind.FTDM or meeting.status == Status.CANCELLED:
+        messages.info(request, "Only a scheduled or held FTDM is linked to a placement.")
+        return redirect("casework:meeting_detail", pk=meeting.pk)
+    placements = [p for p in _placements(case) if meeting.child_id in (None, p.child_id)]
+    form = LinkPlacementForm(
+        request.POST if request.method == "POST" else None,
+        placements=placements,
+        initial={"placement": str(meeting.placement_id or ""), "version": meeting.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        placement = form.chosen()
+        try:
+            services.meeting_link_placement(
+                meeting=meeting,
+                actor=user,
+                version=form.cleaned_data["version"],
+                placement=placement,
+            )
+        except ValidationError as exc:
+            show_service_errors(exc, form)
+        else:
+            if placement is None:
+                messages.success(request, "The FTDM is no longer linked to a placement.")
+            else:
+                messages.success(request, "The FTDM is linked to the placement.")
+            if placement is not None and form.cleaned_data["back"] == "placement":
+                return redirect("casework:placement_detail", pk=placement.pk)
+            return redirect("casework:meeting_detail", pk=meeting.pk)
+    return render(
+        request,
+        "casework/meetings/placement.html",
+        {"meeting": meeting, "case": case, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
 def meeting_cancel(request, pk: int):
     user = request.user
     meeting, case = _meeting_to_change(request, pk)
@@ -388,6 +436,7 @@ urlpatterns = [
     path("meetings/<int:pk>/invite/", meeting_invite, name="meeting_invite"),
     path("meetings/<int:pk>/record/", meeting_record, name="meeting_record"),
     path("meetings/<int:pk>/cancel/", meeting_cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/placement/", meeting_placement, name="meeting_placement"),
     path(
         "meeting-participants/<int:pk>/remove/", meeting_uninvite, name="meeting_participant_remove"
     ),

@@ -25,6 +25,7 @@ from casework.forms.placements import (
 )
 from casework.models import Case, Placement, RecordView
 from casework.permissions import access_case
+from casework.selectors import meetings as meeting_selectors
 from casework.selectors import placements as selectors
 from casework.selectors import rules
 from casework.services import placements as services
@@ -80,7 +81,8 @@ def placement_detail(request, pk: int):
     case = placement.case
     audit.record_view(user=request.user, case=case, channel=RecordView.Channel.PAGE)
     today = clock.today()
-    due_days = rules().kin_home_study_days
+    settings = rules()
+    due_days = settings.kin_home_study_days
     return render(
         request,
         "casework/placements/detail.html",
@@ -90,6 +92,7 @@ def placement_detail(request, pk: int):
             "home_study_flag": selectors.home_study_flag(placement, today=today, due_days=due_days),
             "home_study_days": due_days,
             "is_unlicensed_kin": placement.setting == Placement.Setting.KIN_UNLICENSED,
+            **meeting_selectors.placement_ftdm(placement, today=today, settings=settings),
             "can_change": request.user.has_perm("casework.change_case")
             and case.status == Case.Status.OPEN,
         },

@@ -59,6 +59,7 @@ def endpoints(family, meeting):
         ("delete", f"{API}{pk}/participants/{participant}/"),
         ("post", f"{API}{pk}/record/"),
         ("post", f"{API}{pk}/cancel/"),
+        ("post", f"{API}{pk}/placement/"),
         ("get", f"{API}due/?case={family.case.pk}"),
     ]
 
@@ -71,6 +72,7 @@ BODY = {
     "safety_discussion": "x",
     "reason": "x",
     "invitees": [{"name": "X", "relation": "provider"}],
+    "placement": None,
 }
 
 

@@ -82,6 +82,8 @@ def case_pages(family, meeting):
         ("meeting_record", url("meeting_record", pk), "post"),
         ("meeting_cancel", url("meeting_cancel", pk), "get"),
         ("meeting_cancel", url("meeting_cancel", pk), "post"),
+        ("meeting_placement", url("meeting_placement", pk), "get"),
+        ("meeting_placement", url("meeting_placement", pk), "post"),
         ("meeting_participant_remove", url("meeting_participant_remove", participant), "post"),
     ]
 
@@ -93,6 +95,7 @@ WRITES = {
     "meeting_record",
     "meeting_cancel",
     "meeting_participant_remove",
+    "meeting_placement",
 }
 # What a forbidden POST would change, were it let through.
 FORM = {
@@ -252,6 +255,7 @@ def test_schedule_invite_and_record_an_ftdm_through_the_pages(as_caseworker, per
     page = as_caseworker.get(url("meeting_detail", meeting.pk))
     assert "Father completes the program." in page.text
     assert "Did not come" in page.text
+    assert "<p>None recorded.</p>" in page.text  # no changes to the plan were given
 
     case_page = as_caseworker.get(url("case_detail", family.case.pk))
     assert "Held on time" in case_page.text

@@ -382,7 +382,7 @@ def grow(family, n):
     ("name", "limit"),
     [
         ("placement_new", 8),
-        ("placement_detail", 9),
+        ("placement_detail", 10),
         ("placement_end", 8),
         ("placement_home_study", 9),
         ("permanency_decision_new", 8),
