@@ -77,6 +77,16 @@ def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=TIMEZONE)
 
 
+def _workday(day: date, today: date) -> date:
+    """`day`, or the nearest working day on the same side of `today` when it falls on a
+    weekend: meetings with the family and hearings happen Monday to Friday."""
+    if day.weekday() < 5:
+        return day
+    if day < today:
+        return day - timedelta(days=day.weekday() - 4)
+    return day + timedelta(days=7 - day.weekday())
+
+
 class _Seeder:
     def __init__(self, rng: random.Random):
         self.rng = rng
@@ -87,6 +97,10 @@ class _Seeder:
         self.invites: list[tuple[FamilyMeeting, list[tuple[Any, str, str]]]] = []
         self.touched: set[int] = set()
         self.demo_worker = User.objects.filter(username=DEMO_WORKER).first()
+
+    def on(self, day: date, hour: int = 10) -> datetime:
+        """A meeting or hearing time on `day`, moved off a weekend (see _workday)."""
+        return _at(_workday(day, self.today), hour)
 
     # --- reading the demo --------------------------------------------------------------
     def load(self) -> None:
@@ -218,7 +232,7 @@ class _Seeder:
                     holds.pop()  # this child's latest meeting never happened
                     overdue_done = True
                 for day in holds:
-                    self.meeting(case, Kind.SHARED_PLANNING, _at(day), status=HELD,
+                    self.meeting(case, Kind.SHARED_PLANNING, self.on(day), status=HELD,
                                  child=own[0].child)  # fmt: skip
                     count += 1
         return count
@@ -242,11 +256,11 @@ class _Seeder:
                 overdue_done = True
             elif not scheduled_done:
                 ahead = max(self.today + timedelta(days=3), due_on - timedelta(days=2))
-                self.meeting(case, Kind.CASE_PLANNING, _at(ahead),
+                self.meeting(case, Kind.CASE_PLANNING, self.on(ahead),
                              purpose="Agree the family's goals and services.")  # fmt: skip
                 scheduled_done = True
             for day in holds:
-                self.meeting(case, Kind.CASE_PLANNING, _at(day), status=HELD)
+                self.meeting(case, Kind.CASE_PLANNING, self.on(day), status=HELD)
                 count += 1
         return count
 
@@ -257,14 +271,14 @@ class _Seeder:
             return
         first = self.cases[0]
         second = self.cases[1] if len(self.cases) > 1 else first
-        self.meeting(first, Kind.FAMILY_CONFERENCE, _at(self.today - timedelta(days=3), 16),
+        self.meeting(first, Kind.FAMILY_CONFERENCE, self.on(self.today - timedelta(days=3), 16),
                      purpose="The family's plan for the holidays.")  # fmt: skip
-        self.meeting(second, Kind.CHILD_FAMILY_TEAM, _at(self.today + timedelta(days=5), 11),
+        self.meeting(second, Kind.CHILD_FAMILY_TEAM, self.on(self.today + timedelta(days=5), 11),
                      purpose="School, therapy and visits: who does what.")  # fmt: skip
         self.meeting(
             second,
             Kind.FAMILY_CONFERENCE,
-            _at(self.today - timedelta(days=20)),
+            self.on(self.today - timedelta(days=20)),
             status=FamilyMeeting.Status.CANCELLED,
             cancel_reason="The mother was in hospital; to be booked again.",
         )
@@ -336,6 +350,7 @@ class _Seeder:
             kinds = [CourtHearing.Kind.OTC, CourtHearing.Kind.ADJUDICATION]
             while day < self.today - timedelta(days=3):
                 kind = kinds.pop(0) if kinds else CourtHearing.Kind.PERMANENCY
+                day = _workday(day, self.today)
                 report_due = day - timedelta(days=self.rules.court_report_lead_days)
                 filed = report_due - timedelta(days=self.rng.randint(0, 3))
                 if not late_done:
@@ -351,12 +366,14 @@ class _Seeder:
                     )
                 )  # fmt: skip
                 day += timedelta(days=120 + self.rng.randint(-10, 10))
-            # The next hearing: the first case's report is due in two days.
+            # The next hearing: the first case's report is due in two days (a day or two
+            # more when that hearing day falls on a weekend).
             if not report_soon_done:
                 ahead = self.today + timedelta(days=self.rules.court_report_lead_days + 2)
                 report_soon_done = True
             else:
                 ahead = max(day, self.today + timedelta(days=self.rng.randint(20, 90)))
+            ahead = _workday(ahead, self.today)
             chain.append(
                 CourtHearing(
                     case=case, kind=CourtHearing.Kind.REVIEW, scheduled_for=_at(ahead, 9),

@@ -1,5 +1,6 @@
 """The case page, the caseload, the supervisor's approvals and the cases API."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -54,6 +55,14 @@ def test_caseworker_opens_their_case_and_the_opening_is_logged(client, personas,
     assert "<title>C-TEST" in page.text
     view = RecordView.objects.get()
     assert (view.user, view.case, view.channel) == (personas.caseworker, case, "page")
+
+
+def test_the_case_pages_side_navigation_reaches_every_section(client, personas, case):
+    client.force_login(personas.supervisor)
+    page = client.get(reverse("casework:case_detail", args=[case.pk])).text
+    sections = re.findall(r'<section id="([a-z-]+)"', page)
+    assert {"overview", "meetings", "court", "documents", "transfers"} <= set(sections)
+    assert [name for name in sections if f'<a href="#{name}">' not in page] == []
 
 
 @pytest.mark.parametrize("who", ["other_caseworker", "outsider", "ombudsman"])

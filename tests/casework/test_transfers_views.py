@@ -234,6 +234,13 @@ def test_the_list_is_for_supervisors_and_area_administrators(client, personas, t
     assert [t.pk for t in outgoing.context["page"].object_list] == [transfer.pk]
 
 
+def test_the_caseload_links_to_transfers_only_for_those_who_may_open_them(client, personas):
+    for who, linked in [(personas.caseworker, False), (personas.supervisor, True)]:
+        client.force_login(who)
+        caseload = client.get(url("caseload"))
+        assert (f'href="{url("transfers")}"' in caseload.text) is linked
+
+
 def test_the_list_runs_the_same_queries_for_1_and_30_transfers(
     client, personas, ongoing, django_assert_max_num_queries
 ):
