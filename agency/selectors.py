@@ -6,11 +6,33 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
+from django.utils.functional import LazyObject, empty
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from agency.calendar import BusinessCalendar, ct_holidays
 from agency.models import ClosureDay, Notification, Unit
 from agency.roles import STATEWIDE_ROLES, Role
+
+
+def request_cache(user: Any) -> dict:
+    """A dict kept on the user object for the rest of the request, as Django's
+    ModelBackend keeps `_perm_cache`: reads a page asks for several times (the grants,
+    the units in scope) are made once. The user is loaded afresh for each request, so
+    the cache never outlives it. `request.user` is a lazy wrapper: the cache lives on
+    the user inside it, so code given either finds the same one."""
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user.__dict__.setdefault("_hearth_request_cache", {})
+
+
+def units_in_scope_ids(user: Any) -> set[int]:
+    """Ids of units_in_scope(user), read once a request."""
+    cache = request_cache(user)
+    if "unit_scope" not in cache:
+        cache["unit_scope"] = set(units_in_scope(user).order_by().values_list("pk", flat=True))
+    return cache["unit_scope"]
 
 
 def business_calendar() -> BusinessCalendar:
@@ -31,9 +53,8 @@ def granted_ids(user: Any, *grants: tuple[str, type[Model]]) -> dict[str, list[i
     result: dict[str, list[int]] = {perm: [] for perm, _ in grants}
     if not user.is_authenticated or not grants:
         return result
-    # Kept on the user object for the rest of the request, as Django's ModelBackend
-    # keeps `_perm_cache`: a page asks the gatekeeper several times.
-    cache = user.__dict__.setdefault("_hearth_grant_cache", {})
+    # A page asks the gatekeeper several times.
+    cache = request_cache(user).setdefault("grants", {})
     key = tuple(sorted(perm for perm, _ in grants))
     if key in cache:
         return cache[key]
@@ -117,11 +138,7 @@ def visible_unit_ids(user: Any, *, shared: list[int] | None = None) -> list[int]
     if profile is not None and profile.role == Role.CASEWORKER:
         in_scope = {profile.unit_id} if profile.unit_id else set()
     else:
-        if "_hearth_unit_scope" not in user.__dict__:
-            user._hearth_unit_scope = set(
-                units_in_scope(user).order_by().values_list("pk", flat=True)
-            )
-        in_scope = user._hearth_unit_scope
+        in_scope = units_in_scope_ids(user)
     if shared is None:
         shared = granted_ids(user, ("agency.view_unit", Unit))["agency.view_unit"]
     return sorted(in_scope | set(shared))

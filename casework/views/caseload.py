@@ -12,10 +12,15 @@ from agency.permissions import user_role, workspace_required
 from agency.roles import Role
 from casework.due import due_on_page, iff_state
 from casework.forms.cases import CaseloadFilterForm
+from casework.models import CaseTransfer
 from casework.selectors import assessments as assessment_selectors
 from casework.selectors import cases as case_selectors
 from casework.selectors import intake as intake_selectors
 from casework.selectors import plans as plan_selectors
+from casework.selectors import transfers as transfer_selectors
+
+# The approvals inbox lists this many incoming transfers; the transfers page has them all.
+APPROVALS_TRANSFERS = 25
 
 
 @workspace_required("casework")
@@ -63,7 +68,8 @@ def caseload(request):
 
 @workspace_required("casework")
 def supervision(request):
-    """The supervisor's approvals inbox: extension requests waiting for a decision."""
+    """The supervisor's approvals inbox: what waits for their decision: extension
+    requests, case plans, assessments and transfers to their units."""
     if not request.user.has_perm("casework.approve_casework"):
         raise PermissionDenied("Approvals are for supervisors.")
     return render(
@@ -73,6 +79,9 @@ def supervision(request):
             "extensions": intake_selectors.pending_extensions(request.user),
             "assessments": assessment_selectors.pending_assessment_approvals(request.user),
             "plans": plan_selectors.pending_plan_approvals(request.user),
+            "transfers": transfer_selectors.transfer_list(
+                request.user, box="incoming", status=CaseTransfer.Status.REQUESTED
+            )[:APPROVALS_TRANSFERS],
             "now": clock.now(),
         },
     )

@@ -25,7 +25,7 @@ from agency.models import Unit
 from agency.periods import Period
 from agency.permissions import access_object, user_role
 from agency.roles import Role
-from agency.selectors import granted_ids, units_in_scope, visible_unit_ids
+from agency.selectors import granted_ids, units_in_scope_ids, visible_unit_ids
 from casework.models import Case
 from quality.models import SignificantEvent
 
@@ -55,9 +55,7 @@ def _scope(user: Any) -> Q | None:
         office = profile.work_location_id
         return mine | Q(work_location_id=office) | Q(case__unit__work_location_id=office)
     if role == Role.SUPERVISOR:
-        if "_hearth_unit_scope" not in user.__dict__:
-            user._hearth_unit_scope = set(units_in_scope(user).values_list("pk", flat=True))
-        units = sorted(user._hearth_unit_scope)
+        units = sorted(units_in_scope_ids(user))
         return mine | Q(case__unit_id__in=units) | Q(work_location_id=profile.work_location_id)
     if role == Role.CASEWORKER:
         # The same conditions as casework.selectors.visible_cases, on the event's case.

@@ -22,7 +22,7 @@ from django.http import Http404
 
 from agency.permissions import access_object, can_use_workspace, user_role
 from agency.roles import Role
-from agency.selectors import granted_ids
+from agency.selectors import granted_ids, request_cache
 from quality.models import (
     SignificantEvent,
     SpecialQualitativeReview,
@@ -66,8 +66,9 @@ def visible_reviews(user: Any) -> QuerySet[SpecialQualitativeReview]:
 
 def forget_grants(user: Any) -> None:
     """Drop the grants read for this request, after a grant or revocation changed them."""
-    user.__dict__.pop("_hearth_grant_cache", None)
-    user.__dict__.pop("_hearth_sqr_grantor", None)
+    cache = request_cache(user)
+    cache.pop("grants", None)
+    cache.pop("sqr_grantor", None)
 
 
 def access_review(
@@ -115,14 +116,15 @@ def is_grantor(user: Any) -> bool:
     grantor. One query, kept for the request."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if "_hearth_sqr_grantor" not in user.__dict__:
+    cache = request_cache(user)
+    if "sqr_grantor" not in cache:
         app_label, codename = GRANT_PERM.split(".")
-        user._hearth_sqr_grantor = (
+        cache["sqr_grantor"] = (
             Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             .filter(Q(group__user=user) | Q(user=user))
             .exists()
         )
-    return user._hearth_sqr_grantor
+    return cache["sqr_grantor"]
 
 
 def can_grant(user: Any, review: SpecialQualitativeReview) -> bool:

@@ -234,6 +234,20 @@ def test_the_list_is_for_supervisors_and_area_administrators(client, personas, t
     assert [t.pk for t in outgoing.context["page"].object_list] == [transfer.pk]
 
 
+def test_the_receiving_supervisors_approvals_inbox_lists_the_transfer(
+    client, personas, ongoing, transfer, django_assert_max_num_queries
+):
+    client.force_login(ongoing.supervisor)
+    with django_assert_max_num_queries(15):
+        inbox = client.get(url("supervision"))
+    assert [t.pk for t in inbox.context["transfers"]] == [transfer.pk]
+    assert url("transfer_detail", transfer.pk) in inbox.text
+    client.force_login(personas.supervisor)  # the sender decides nothing
+    inbox = client.get(url("supervision"))
+    assert list(inbox.context["transfers"]) == []
+    assert "No transfers waiting." in inbox.text
+
+
 def test_the_caseload_links_to_transfers_only_for_those_who_may_open_them(client, personas):
     for who, linked in [(personas.caseworker, False), (personas.supervisor, True)]:
         client.force_login(who)
