@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import path
 
 from agency import clock
+from agency.pagination import PageFirstPaginator
 from agency.permissions import user_role, workspace_required
 from agency.roles import Role
 from casework.due import due_on_page, iff_state
@@ -42,7 +43,7 @@ def caseload(request):
         due=filters.get("due", ""),
         sort=filters.get("sort") or "due",
     )
-    page = Paginator(cases.select_related("due"), 25).get_page(request.GET.get("page"))
+    page = PageFirstPaginator(cases.select_related("due"), 25).get_page(request.GET.get("page"))
     due = due_on_page(page.object_list, today=clock.today())
     now = clock.now()
     rows = [

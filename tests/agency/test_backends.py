@@ -22,3 +22,15 @@ def test_inactive_users_hold_no_model_permission(db, user_with_role):
     user.save()
 
     assert not user.has_perm("casework.approve_casework")
+
+
+def test_the_permissions_are_those_djangos_own_backend_reads(db, user_with_role):
+    from django.contrib.auth.backends import ModelBackend
+
+    user = user_with_role(Role.SUPERVISOR)
+    user.user_permissions.add(Permission.objects.get(codename="view_closureday"))
+    user = type(user).objects.get(pk=user.pk)
+
+    expected = ModelBackend().get_all_permissions(type(user).objects.get(pk=user.pk))
+    assert user.get_all_permissions() == expected
+    assert "agency.view_closureday" in expected and "casework.approve_casework" in expected
