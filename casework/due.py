@@ -62,9 +62,14 @@ def due_on_page(cases: Sequence[Case], *, today: date) -> dict[int, CaseDue]:
 
 
 def iff_state(kept: CaseDue, *, now: datetime) -> IffDue:
-    """How many of the case's initial contacts are not yet made, and how many are late."""
-    times = [datetime.fromisoformat(text) for text in kept.iff_due]
-    return IffDue(pending=len(times), overdue=sum(1 for due_at in times if due_at < now))
+    """How many of the case's initial contacts are not yet made, how many are late, and
+    when the next is due."""
+    times = [datetime.fromisoformat(text) for text in kept.iff_due]  # earliest first
+    return IffDue(
+        pending=len(times),
+        overdue=sum(1 for due_at in times if due_at < now),
+        next_due=times[0] if times else None,
+    )
 
 
 def _kept(case: Case) -> CaseDue | None:

@@ -118,6 +118,10 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets render through Jinja2 where Django ships Jinja2 templates for them (see
+# agency/renderers.py).
+FORM_RENDERER = "agency.renderers.HearthFormRenderer"
+
 # Database: SQLite under var/ unless DATABASE_URL names a Postgres server.
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
 CONN_MAX_AGE = env_int("CONN_MAX_AGE", 600, minimum=0)

@@ -56,9 +56,9 @@ def caseload(
     due: str = "",
     sort: str = "due",
 ) -> QuerySet[Case]:
-    """Open cases for the caseload page, annotated with their next initial face-to-face
-    contact due (`next_iff_due`), in one query. casework.due keeps the contacts' due
-    times for the page.
+    """Open cases for the caseload page, in one query; sorted by what is due, they are
+    annotated with their next initial face-to-face contact due (`next_iff_due`).
+    casework.due keeps the contacts' due times for the page.
 
     scope "mine": cases the user is primary or secondary worker on; "unit": every
     visible open case (a supervisor's unit, an administrator's office). `due`
@@ -77,7 +77,11 @@ def caseload(
     if query:
         cases = cases.filter(Q(number__icontains=query) | Q(name__icontains=query))
     pending = IffContact.objects.filter(intake__case=OuterRef("pk"), seen_at__isnull=True)
-    cases = cases.annotate(next_iff_due=Subquery(pending.order_by("due_at").values("due_at")[:1]))
+    ordering = CASELOAD_SORTS.get(sort, CASELOAD_SORTS["due"])
+    if "next_iff_due" in ordering:
+        # Only to sort on: the page shows the due times kept by casework.due.
+        first_due = pending.order_by("due_at").values("due_at")[:1]
+        cases = cases.annotate(next_iff_due=Subquery(first_due))
     if due == "unvisited":
         # The page lists who is not yet visited for its own 25 rows; counting them for
         # every case is only needed to filter on it.
@@ -87,7 +91,6 @@ def caseload(
         cases = cases.filter(Exists(pending.filter(due_at__lt=now)))
     elif due == "iff_pending":
         cases = cases.filter(Exists(pending))
-    ordering = CASELOAD_SORTS.get(sort, CASELOAD_SORTS["due"])
     # Cases with nothing due sort last when sorting by due time.
     order = [
         F("next_iff_due").asc(nulls_last=True) if key == "next_iff_due" else key for key in ordering
@@ -101,6 +104,7 @@ class IffDue:
 
     pending: int = 0
     overdue: int = 0
+    next_due: datetime | None = None
 
 
 def iff_due_times(cases: Iterable[Case]) -> dict[int, list[datetime]]:

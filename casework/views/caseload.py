@@ -3,7 +3,6 @@
 import calendar
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import path
 

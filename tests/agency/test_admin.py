@@ -1,5 +1,6 @@
 """The Django admin as the System Administrator uses it."""
 
+import html
 from datetime import date
 
 import pytest
@@ -179,7 +180,7 @@ def test_admin_refuses_a_unit_from_another_office(as_sysadmin, personas):
     )
 
     assert response.status_code == 200
-    assert "The unit must belong to the person&#x27;s work location." in response.text
+    assert "The unit must belong to the person's work location." in html.unescape(response.text)
     profile.refresh_from_db()
     assert (profile.unit, profile.role) == (personas.unit, Role.CASEWORKER)
     assert list(personas.caseworker.groups.values_list("name", flat=True)) == ["Caseworker"]

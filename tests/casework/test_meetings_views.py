@@ -302,7 +302,7 @@ def test_an_edit_made_on_an_older_version_is_refused_with_the_input_kept(
     )
     assert response.status_code == 400
     assert "Someone else changed this meeting" in response.text
-    assert "The family&#x27;s home" in response.text
+    assert "The family's home" in html.unescape(response.text)
     assert FamilyMeeting.objects.get().location == "By video"
 
 

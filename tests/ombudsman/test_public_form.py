@@ -1,6 +1,7 @@
 """The public web form (/ombudsman/contact/): no login, English and Spanish, and its
 defences: honeypot, rate limit, maximum lengths, HTML kept as text, CSRF."""
 
+import html
 import re
 import uuid
 from datetime import timedelta
@@ -274,9 +275,7 @@ def test_html_is_stored_as_plain_text_and_shown_escaped(visitor):
     refused = visitor.post(FORM, body(subject=script, description=""))
 
     assert script not in refused.text
-    assert (
-        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in refused.text
-    )
+    assert script in html.unescape(refused.text)  # shown, escaped
     assert Inquiry.objects.count() == 0
 
     visitor.post(FORM, body(subject=script, description=f"Before {script} after"))

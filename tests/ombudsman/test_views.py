@@ -1,6 +1,7 @@
 """The inquiry pages, through HTTP: who may open them, what each action does, and how a
 refused action keeps what the user typed (the queue is in test_queue.py)."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -634,7 +635,7 @@ def test_intake_errors_are_beside_the_fields_and_nothing_is_saved(client, staff,
     assert 'value="Fax about a home visit"' in response.content.decode()
     assert "The date received cannot be in the future." in main_text(future)
     assert 'value="Tomorrow' not in future.content.decode()  # a textarea keeps it instead
-    assert "Tomorrow&#x27;s fax." in future.content.decode()
+    assert "Tomorrow's fax." in html.unescape(future.content.decode())
     assert not Inquiry.objects.exists()
     assert not InquiryAttachment.objects.exists()
 
