@@ -131,6 +131,16 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool(
+        "DATABASE_PREPARED_STATEMENTS", True
+    ):
+        # Parameters bound by the server, and a statement run five times on a
+        # connection kept prepared: the list pages repeat the same dozen queries, and
+        # Postgres then skips planning them. Off behind a pooler in transaction mode
+        # older than PgBouncer 1.21 (Django's default, for that reason).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 else:
     DATABASES = {
         "default": {

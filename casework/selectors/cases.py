@@ -95,7 +95,9 @@ def caseload(
     order = [
         F("next_iff_due").asc(nulls_last=True) if key == "next_iff_due" else key for key in ordering
     ]
-    return cases.select_related("primary_worker").order_by(*order)
+    if scope != "mine":
+        cases = cases.select_related("primary_worker")  # the unit view names the worker
+    return cases.order_by(*order)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """config/env.py: settings come from the environment and bad values stop start-up."""
 
+import json
 import os
 import subprocess
 import sys
@@ -239,3 +240,31 @@ def test_env_json_object_refuses_what_is_not_a_json_object(monkeypatch, raw):
 
     with pytest.raises(ImproperlyConfigured, match="HEARTH_TEST_JSON"):
         env_json_object("HEARTH_TEST_JSON")
+
+
+def database_options(tmp_path, **env) -> dict:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "HEARTH_VAR_DIR": str(tmp_path),
+        "DEBUG": "1",
+        **env,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=environment, cwd=ROOT, capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_postgres_statements_are_prepared_unless_turned_off(tmp_path):
+    url = "postgres://hearth@db:5432/hearth"
+    on = database_options(tmp_path, DATABASE_URL=url)
+    assert on == {"server_side_binding": True, "prepare_threshold": 5}
+    assert database_options(tmp_path, DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="0") == {}
+    assert "prepare_threshold" not in database_options(tmp_path)  # SQLite
