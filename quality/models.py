@@ -140,6 +140,8 @@ class Tally(models.Model):
             )
         ]
         indexes = [
+            # The dashboard reads every indicator of a period at once (state, region).
+            models.Index(fields=["period", "starts_on"]),
             models.Index(fields=["indicator", "period", "starts_on"]),
             models.Index(fields=["unit", "indicator", "period", "starts_on"]),
             models.Index(fields=["worker", "indicator", "period", "starts_on"]),

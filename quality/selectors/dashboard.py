@@ -275,12 +275,15 @@ class Value:
         return [(label, self.counts.get(key, 0)) for key, label in self.indicator.breakdown]
 
 
-def _sums() -> dict[str, Any]:
+def _sums(indicator: Indicator | None = None) -> dict[str, Any]:
+    """The sums of the tallies: numerator, denominator and the breakdown counts, those of
+    `indicator` alone when given (each count is read out of the JSON of every row)."""
     sums: dict[str, Any] = {
         "numerator_sum": Coalesce(Sum("numerator"), 0),
         "denominator_sum": Coalesce(Sum("denominator"), 0),
     }
-    for key in BREAKDOWN_KEYS:
+    keys = BREAKDOWN_KEYS if indicator is None else [key for key, _ in indicator.breakdown]
+    for key in keys:
         sums[f"count_{key}"] = Coalesce(Sum(Cast(KT(f"counts__{key}"), IntegerField())), 0)
     return sums
 
@@ -291,7 +294,7 @@ def _value(indicator: Indicator, row: dict | None) -> Value:
         indicator=indicator,
         numerator=row.get("numerator_sum", 0),
         denominator=row.get("denominator_sum", 0),
-        counts={key: row.get(f"count_{key}", 0) for key in BREAKDOWN_KEYS},
+        counts={key: row.get(f"count_{key}", 0) for key, _ in indicator.breakdown},
     )
 
 
@@ -310,7 +313,7 @@ def indicator_values(scope: Scope, period: Period) -> list[Value]:
 
 def indicator_value(scope: Scope, period: Period, indicator: Indicator) -> Value:
     """One indicator at `scope` for `period`: one query."""
-    totals = _tallies(scope, period).filter(indicator=indicator.code).aggregate(**_sums())
+    totals = _tallies(scope, period).filter(indicator=indicator.code).aggregate(**_sums(indicator))
     return _value(indicator, totals)
 
 
@@ -339,7 +342,7 @@ def parts(scope: Scope, period: Period, indicator: Indicator) -> list[Part]:
         _tallies(scope, period)
         .filter(indicator=indicator.code)
         .values(column)
-        .annotate(**_sums())
+        .annotate(**_sums(indicator))
         .order_by()
     )
     rows = list(rows)
@@ -388,7 +391,7 @@ def trend(scope: Scope, indicator: Indicator, period: Period) -> list[tuple[date
             scope.filter(), indicator=indicator.code, period=kind, starts_on__in=starts
         )
         .values("starts_on")
-        .annotate(**_sums())
+        .annotate(**_sums(indicator))
         .order_by()
     }
     return [(start, _value(indicator, rows.get(start))) for start in starts]
