@@ -26,6 +26,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from agency.api.permissions import HasRole
+from agency.db import planned_for_each_search
 from agency.permissions import access_object, has_role
 from agency.roles import Role
 from agency.selectors import business_calendar
@@ -140,9 +141,10 @@ class InquiryViewSet(viewsets.GenericViewSet):
             sort=filters["sort"],
             open_only=not filters["include_closed"],
         )
-        page = self.paginate_queryset(inquiries)
-        context = self.get_serializer_context()
-        decorate(page, cal=context["calendar"])
+        with planned_for_each_search(bool(filters.get("q"))):
+            page = self.paginate_queryset(inquiries)
+            context = self.get_serializer_context()
+            decorate(page, cal=context["calendar"])
         return self.get_paginated_response(
             s.InquirySerializer(page, many=True, context=context).data
         )

@@ -16,6 +16,7 @@ from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from agency.db import planned_for_each_search
 from agency.models import Region
 from agency.permissions import workspace_required
 from agency.selectors import business_calendar
@@ -66,8 +67,9 @@ def queue(request):
     form = QueueFilterForm(request.GET or None, regions=regions, staff=staff)
     filters = form.filters()
     inquiries = selectors.queue(user, view=view, **filters).only(*selectors.QUEUE_ROW_FIELDS)
-    page = Paginator(inquiries, PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.decorate(page.object_list, cal=business_calendar())
+    with planned_for_each_search(bool(filters.get("query"))):
+        page = Paginator(inquiries, PAGE_SIZE).get_page(request.GET.get("page"))
+        selectors.decorate(page.object_list, cal=business_calendar())
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return render(
