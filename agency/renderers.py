@@ -10,6 +10,9 @@ from django.template import TemplateDoesNotExist
 
 
 class HearthFormRenderer(Jinja2):
+    """Jinja2 for the widgets Django ships Jinja2 templates for; the Django engine for
+    the others (remembered per template name, so a miss is looked up once)."""
+
     def __init__(self):
         self.django = DjangoTemplates()
         self._django_only: set[str] = set()
