@@ -51,7 +51,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10, help="load time per page")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--port", type=int, default=8899)
+    parser.add_argument("--port", type=int, default=8899, help="the bare page's; Hearth's +1")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; each page keeps its best")
     parser.add_argument("--only", default="", help="measure only pages whose path holds this")
     args = parser.parse_args()
 
@@ -87,48 +88,69 @@ def main() -> int:
     pages = [*PAGES, (f"/casework/cases/{first_case('caseworker')}/", "caseworker")]
     pages = [(page, user) for page, user in pages if args.only in page]
 
-    print(f"\ngunicorn: {args.workers} workers; {args.clients} clients; {args.seconds:g}s a page")
+    print(
+        f"\ngunicorn: {args.workers} workers; {args.clients} clients; {args.seconds:g}s a page; "
+        f"best of {args.rounds} rounds"
+    )
+    bare_label = "/bare/ (bare Django list, 25 rows)"
+    rows = [(bare_label, "/bare/", "caseworker")] + [(page, page, user) for page, user in pages]
+    best: dict[str, tuple] = {}
+    # Both apps served at once and measured in turn, round after round, each page keeping
+    # its best round: a machine whose speed drifts (shared cores) then judges every page
+    # and the yardstick under the same conditions.
+    with (
+        serve("scripts.bench_baseline:application", env, args, args.port),
+        serve("config.wsgi", env, args, args.port + 1),
+    ):
+        for round_number in range(1, args.rounds + 1):
+            print(f"  round {round_number} ...", flush=True)
+            for label, page, user in rows:
+                port = args.port if page == "/bare/" else args.port + 1
+                result = measure(port, page, cookies[user], args)
+                # The best round: no errors first, then the most requests.
+                if label not in best or (result[3], -result[0]) < (best[label][3], -best[label][0]):
+                    best[label] = result
     header = f"{'page':<50}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}"
-    # The yardstick first: a bare authenticated Django list page on this machine.
-    with serve("scripts.bench_baseline:application", env, args):
-        print(header)
-        bare = measure("/bare/ (bare Django list, 25 rows)", "/bare/", cookies["caseworker"], args)
+    bare = best[bare_label][0]
     target = min(TARGET_RPS, bare / 2)
+    print(f"\n{header}")
+    below = 0
+    for label, _page, _user in rows:
+        rps, p50, p95, errors = best[label]
+        verdict = ""
+        if label != bare_label:
+            ok = rps >= target and not errors
+            below += not ok
+            verdict = "  ok" if ok else "  BELOW"
+        print(f"{label:<50}{rps:>8.0f}{p50:>9.1f}{p95:>9.1f}{errors:>8}{verdict}")
     print(
         f"\nTarget: half the bare page ({bare / 2:.0f}/s), at most {TARGET_RPS}/s: {target:.0f}/s"
     )
-    below = 0
-    with serve("config.wsgi", env, args):
-        print(header)
-        for page, user in pages:
-            rps = measure(page, page, cookies[user], args, target=target)
-            below += rps < target
     return 1 if below else 0
 
 
 @contextlib.contextmanager
-def serve(app: str, env: dict, args):
-    """Run `app` under gunicorn with the benchmark's workers until the block ends."""
+def serve(app: str, env: dict, args, port: int):
+    """Run `app` under gunicorn with the benchmark's workers on `port` until the block
+    ends."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{args.port}",
+        [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
          "--workers", str(args.workers), "--log-level", "warning"],
         cwd=ROOT,
         env=env,
     )  # fmt: skip
     try:
-        wait_for(args.port)
+        wait_for(port)
         yield
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def measure(label: str, page: str, cookie: str, args, target: float | None = None) -> float:
-    load(args.port, page, cookie, 1.0, 1)  # warm the workers' connections
-    rps, p50, p95, errors = load(args.port, page, cookie, args.seconds, args.clients)
-    verdict = "" if target is None else ("  ok" if rps >= target and not errors else "  BELOW")
-    print(f"{label:<50}{rps:>8.0f}{p50:>9.1f}{p95:>9.1f}{errors:>8}{verdict}")
-    return 0.0 if errors else rps
+def measure(port: int, page: str, cookie: str, args) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p95 ms, errors) of `page` on `port` under the clients."""
+    load(port, page, cookie, 1.0, 1)  # warm the workers' connections
+    return load(port, page, cookie, args.seconds, args.clients)
 
 
 def prepare_data(env: dict, manage: list[str], rows: int) -> None:
