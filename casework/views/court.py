@@ -34,6 +34,7 @@ from casework.permissions import access_case
 from casework.selectors import court as selectors
 from casework.selectors import rules
 from casework.services import court as services
+from casework.views.scheduled import refuse_unless_scheduled
 
 HearingStatus = CourtHearing.Status
 LIST_SHOWS = {
@@ -254,13 +255,9 @@ def _hearing_to_change(request, pk: int) -> tuple[CourtHearing, Case]:
 
 
 def _refuse_unless_scheduled(request, hearing: CourtHearing):
-    if hearing.status != HearingStatus.SCHEDULED:
-        messages.info(
-            request,
-            f"This hearing is {hearing.get_status_display().lower()}; it can no longer be changed.",
-        )
-        return redirect("casework:hearing_detail", pk=hearing.pk)
-    return None
+    return refuse_unless_scheduled(
+        request, hearing, noun="hearing", detail="casework:hearing_detail"
+    )
 
 
 @login_required

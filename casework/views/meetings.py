@@ -40,6 +40,7 @@ from casework.selectors import meetings as selectors
 from casework.selectors import rules
 from casework.selectors.court import case_children
 from casework.services import meetings as services
+from casework.views.scheduled import refuse_unless_scheduled
 
 Status = FamilyMeeting.Status
 
@@ -67,13 +68,9 @@ def _meeting_to_change(request, pk: int) -> tuple[FamilyMeeting, Case]:
 
 
 def _refuse_unless_scheduled(request, meeting: FamilyMeeting):
-    if meeting.status != Status.SCHEDULED:
-        messages.info(
-            request,
-            f"This meeting is {meeting.get_status_display().lower()}; it can no longer be changed.",
-        )
-        return redirect("casework:meeting_detail", pk=meeting.pk)
-    return None
+    return refuse_unless_scheduled(
+        request, meeting, noun="meeting", detail="casework:meeting_detail"
+    )
 
 
 # --- a case's meetings -----------------------------------------------------------------------

@@ -298,6 +298,10 @@ def test_recording_an_outcome_with_the_next_hearing_and_filing_the_report(
     assert hearing.next_hearing.report_due_on == date(2027, 1, 2)
     page = as_caseworker.get(url("hearing_detail", hearing.next_hearing.pk)).text
     assert "Previous hearing" in page
+    for name in ("hearing_edit", "hearing_record"):
+        response = as_caseworker.get(url(name, hearing.pk), follow=True)
+        assert response.redirect_chain == [(url("hearing_detail", hearing.pk), 302)]
+        assert "This hearing is continued; it can no longer be changed." in response.text
 
 
 # --- the caseload, the court page ------------------------------------------------------------

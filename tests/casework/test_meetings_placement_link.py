@@ -225,3 +225,11 @@ def test_the_api_links_and_refuses_a_placement_from_elsewhere(client, personas, 
     due = client.get(f"{API}due/?case={family.case.pk}").json()
     ftdm = next(row for row in due if row["kind"] == "ftdm")
     assert ftdm["state"] == "held" and ftdm["held_meeting"] == family.ftdm.pk
+
+
+def test_a_held_meeting_is_linked_but_not_otherwise_changed(client, personas, family):
+    client.force_login(personas.caseworker)
+    for name in ("meeting_edit", "meeting_record", "meeting_cancel"):
+        response = client.get(url(name, family.ftdm.pk), follow=True)
+        assert response.redirect_chain == [(url("meeting_detail", family.ftdm.pk), 302)]
+        assert "This meeting is held; it can no longer be changed." in response.text
